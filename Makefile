@@ -1,0 +1,41 @@
+# CineLab: `make lab` to learn, `make test` to check everything.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+ARGS ?=
+PYTEST_ARGS ?=
+# MovieLens for local tests only (never committed); tests that need it skip when it is absent.
+CINELAB_TEST_DATA ?= $(abspath ../shared/data)
+
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export CINELAB_TEST_DATA
+export MPLBACKEND := Agg
+
+.PHONY: lab test venv lint model data student demo bench clean
+
+venv: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(INSTALLED)
+
+lab: $(INSTALLED)
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(ARGS)
+
+test: $(INSTALLED)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check cinelab tests benchmarks
+
+model: $(INSTALLED)
+	$(VENV)/bin/cinelab train-lm
+
+data: $(INSTALLED)
+	$(PY) -m cinelab.data.synth
+
+clean:
+	rm -rf $(VENV) .pytest_cache
