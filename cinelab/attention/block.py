@@ -10,9 +10,7 @@ from scipy.special import erf
 from cinelab.attention.multihead import MultiHeadAttention, _to_numpy
 
 
-def layer_norm(
-    x: np.ndarray, gain: np.ndarray, bias: np.ndarray, eps: float = 1e-5
-) -> np.ndarray:
+def layer_norm(x: np.ndarray, gain: np.ndarray, bias: np.ndarray, eps: float = 1e-5) -> np.ndarray:
     """Normalise each token vector to mean 0 and variance 1, then rescale and shift.
 
     Keeps the numbers entering attention and the MLP in a steady range however deep the

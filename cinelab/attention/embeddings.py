@@ -102,8 +102,12 @@ class CooccurrenceEmbedding:
         ppmi = _positive_pmi(counts)  # (n_words, n_words)
         left, strengths, _ = randomized_svd(ppmi, self.dim, random_state=self.seed)
         vectors = left * np.sqrt(strengths)  # (n_words, dim)
+        # words that never met another word (and <pad>, <unk>) keep the zero vector
+        has_company = ppmi.any(axis=1, keepdims=True)  # (n_words, 1)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)  # (n_words, 1)
-        self.vectors_ = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
+        self.vectors_ = np.divide(
+            vectors, norms, out=np.zeros_like(vectors), where=has_company & (norms > 0)
+        )
         return self
 
     def embed(self, text: str) -> np.ndarray:
@@ -118,9 +122,7 @@ class CooccurrenceEmbedding:
         cosines = self.vectors_ @ self.vectors_[index]  # (n_words,)
         cosines[[0, 1, index]] = -np.inf
         best = np.argsort(-cosines, kind="stable")[:n]  # (n,)
-        return pd.DataFrame(
-            {"word": self.vocabulary_.decode(best), "cosine": cosines[best]}
-        )
+        return pd.DataFrame({"word": self.vocabulary_.decode(best), "cosine": cosines[best]})
 
     def _cooccurrence_counts(self, texts: Sequence[str]) -> np.ndarray:
         n_words = len(self.vocabulary_)

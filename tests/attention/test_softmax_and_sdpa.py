@@ -97,8 +97,10 @@ def test_sdpa_matches_torch_with_and_without_masks(dtype, shape_kind):
 
 
 def test_sdpa_with_different_query_and_key_lengths_and_custom_scale():
-    q, k, v = _random((2, 3, 4), np.float64, 4), _random((2, 5, 4), np.float64, 5), _random(
-        (2, 5, 7), np.float64, 6
+    q, k, v = (
+        _random((2, 3, 4), np.float64, 4),
+        _random((2, 5, 4), np.float64, 5),
+        _random((2, 5, 7), np.float64, 6),
     )
     out, weights = attention.scaled_dot_product_attention(q, k, v, scale=0.3)
     assert out.shape == (2, 3, 7) and weights.shape == (2, 3, 5)
