@@ -1,0 +1,196 @@
+"""A person's own film ratings, kept in one small JSON file between sessions.
+
+The recommender demo is only convincing if what you rated is still there after a kernel
+restart or a page reload, so every change is saved at once. Three promises:
+
+* **atomic**: the file is written to a temporary file in the same folder and then renamed over
+  the old one (`os.replace`), so a crash mid-write leaves the old file, never half a file;
+* **nothing is lost**: a file that cannot be read (corrupt JSON, someone else's JSON) is never
+  overwritten; before the first save it is renamed to ``<name>.<timestamp>.bak``;
+* **one file, several datasets**: ratings are stored per dataset name, because film 1 in the
+  kit's catalogue is not film 1 in MovieLens.
+
+Where the file lives: the ``path`` argument, else the ``CINELAB_RATINGS_FILE`` environment
+variable, else ``my_ratings.json`` in the user data folder `platformdirs` picks for "cinelab".
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import numbers
+import os
+import tempfile
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+import platformdirs
+
+ENV_VAR = "CINELAB_RATINGS_FILE"
+FILE_FORMAT = "cinelab-ratings"
+FILE_VERSION = 1
+
+
+class RatingsFileError(ValueError):
+    """The ratings file exists but is not a CineLab ratings file we can read."""
+
+
+def default_ratings_path() -> Path:
+    """``$CINELAB_RATINGS_FILE`` if set, else ``<user data dir>/cinelab/my_ratings.json``."""
+    override = os.environ.get(ENV_VAR)
+    if override:
+        return Path(override).expanduser()
+    return Path(platformdirs.user_data_dir("cinelab", appauthor=False)) / "my_ratings.json"
+
+
+class RatingsStore:
+    """Load, save and reset one person's ``{item_id: rating}`` for one dataset.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The JSON file; see the module docstring for the default.
+    dataset : str
+        Name of the dataset the item ids belong to (``Dataset.name``).
+
+    Attributes
+    ----------
+    backup_path : Path or None
+        Where an unreadable file was moved before the first save, if that happened.
+    """
+
+    def __init__(self, path: str | os.PathLike | None = None, dataset: str = "cinelab"):
+        if not isinstance(dataset, str) or not dataset:
+            raise ValueError(f"dataset must be a non-empty name, got {dataset!r}.")
+        self.path = Path(path).expanduser() if path is not None else default_ratings_path()
+        self.dataset = dataset
+        self.backup_path: Path | None = None
+
+    def load(self) -> dict:
+        """This dataset's ratings; ``{}`` when the file does not exist yet.
+
+        Raises
+        ------
+        RatingsFileError
+            If the file is not valid JSON or not a CineLab ratings file. The file is left
+            untouched; `save` will move it aside to a ``.bak`` before writing.
+        """
+        return _ratings_for(self._read_all(), self.dataset, self.path)
+
+    def save(self, ratings: Mapping) -> None:
+        """Replace this dataset's ratings in the file (other datasets are kept), atomically."""
+        entries = _encode(ratings)
+        try:
+            everything = self._read_all()
+        except RatingsFileError:
+            self.backup_path = self._move_aside()
+            everything = {}
+        everything[self.dataset] = entries
+        payload = {"format": FILE_FORMAT, "version": FILE_VERSION, "ratings": everything}
+        _write_atomically(self.path, json.dumps(payload, indent=1, sort_keys=True) + "\n")
+
+    def reset(self) -> None:
+        """Forget this dataset's ratings (an unreadable file is backed up, as in `save`)."""
+        self.save({})
+
+    def _read_all(self) -> dict:
+        """``{dataset: [[item_id, rating], ...]}`` from the file, checked; ``{}`` if absent."""
+        if not self.path.exists():
+            return {}
+        try:
+            content = json.loads(self.path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise RatingsFileError(
+                f"Your ratings file {self.path} is damaged (not valid JSON: {error})."
+            ) from error
+        if not isinstance(content, dict) or content.get("format") != FILE_FORMAT:
+            raise RatingsFileError(
+                f"{self.path} is not a CineLab ratings file (it has no "
+                f'"format": "{FILE_FORMAT}" entry).'
+            )
+        if content.get("version") != FILE_VERSION:
+            raise RatingsFileError(
+                f"{self.path} was written by another CineLab version (file version "
+                f"{content.get('version')!r}, this kit reads version {FILE_VERSION})."
+            )
+        everything = content.get("ratings")
+        if not isinstance(everything, dict):
+            raise RatingsFileError(f'{self.path} has no "ratings" table.')
+        for dataset in everything:
+            _ratings_for(everything, dataset, self.path)  # validates every dataset's entries
+        return everything
+
+    def _move_aside(self) -> Path:
+        """Rename the unreadable file to ``<name>.<YYYYmmdd-HHMMSS>[-k].bak`` and return it."""
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        backup = self.path.with_name(f"{self.path.name}.{stamp}.bak")
+        counter = 1
+        while backup.exists():
+            backup = self.path.with_name(f"{self.path.name}.{stamp}-{counter}.bak")
+            counter += 1
+        os.replace(self.path, backup)
+        return backup
+
+
+def _ratings_for(everything: Mapping, dataset: str, path: Path) -> dict:
+    """Decode one dataset's ``[[item_id, rating], ...]`` into a dict, or raise naming the entry."""
+    entries = everything.get(dataset, [])
+    if not isinstance(entries, list):
+        raise RatingsFileError(f"{path}: the ratings for {dataset!r} are not a list.")
+    ratings = {}
+    for position, entry in enumerate(entries):
+        valid = (
+            isinstance(entry, list)
+            and len(entry) == 2
+            and isinstance(entry[0], int | str)
+            and not isinstance(entry[0], bool)
+            and _is_number(entry[1])
+        )
+        if not valid:
+            raise RatingsFileError(
+                f"{path}: entry {position} for {dataset!r} should be [item_id, rating], "
+                f"got {entry!r}."
+            )
+        ratings[entry[0]] = entry[1]
+    return ratings
+
+
+def _encode(ratings: Mapping) -> list:
+    """``{item_id: rating}`` as a JSON-ready list, with clear errors for what JSON cannot keep."""
+    if not isinstance(ratings, Mapping):
+        raise TypeError(
+            f"ratings must be a dict {{item_id: rating}}, got {type(ratings).__name__}."
+        )
+    entries = []
+    for item_id, rating in ratings.items():
+        if hasattr(item_id, "item"):  # numpy integers and strings become plain Python values
+            item_id = item_id.item()
+        if isinstance(item_id, bool) or not isinstance(item_id, int | str):
+            raise TypeError(f"item ids must be int or str, got {item_id!r}.")
+        if not _is_number(rating):
+            raise ValueError(
+                f"rating for film {item_id!r} must be a finite number, got {rating!r}."
+            )
+        entries.append([item_id, float(rating)])
+    return sorted(entries, key=lambda entry: (isinstance(entry[0], str), entry[0]))
+
+
+def _is_number(value) -> bool:
+    """A finite real number (numpy ones included); booleans are not ratings."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary file next to `path`, flush it to disk, then rename it over `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
