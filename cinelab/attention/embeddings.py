@@ -92,15 +92,20 @@ class CooccurrenceEmbedding:
 
     def fit(self, texts: Sequence[str]) -> CooccurrenceEmbedding:
         """Learn ``vocabulary_`` and ``vectors_`` (len(vocabulary_), dim) from ``texts``."""
+        if (
+            isinstance(self.dim, bool)
+            or not isinstance(self.dim, (int, np.integer))
+            or self.dim < 1
+        ):
+            raise ValueError(f"dim must be a positive integer; got {self.dim!r}.")
         self.vocabulary_ = WordVocabulary(min_count=self.min_count).fit(texts)
-        if self.dim < 1 or self.dim >= len(self.vocabulary_):
-            raise ValueError(
-                f"dim must be between 1 and the vocabulary size minus one "
-                f"({len(self.vocabulary_) - 1}); got {self.dim}. Use more texts or a smaller dim."
-            )
         counts = self._cooccurrence_counts(texts)  # (n_words, n_words)
         ppmi = _positive_pmi(counts)  # (n_words, n_words)
-        left, strengths, _ = randomized_svd(ppmi, self.dim, random_state=self.seed)
+        # a small corpus has fewer directions than dim: the extra columns stay zero
+        n_directions = min(self.dim, len(self.vocabulary_) - 2)
+        left, strengths, _ = randomized_svd(ppmi, n_directions, random_state=self.seed)
+        left = np.pad(left, ((0, 0), (0, self.dim - n_directions)))  # (n_words, dim)
+        strengths = np.pad(strengths, (0, self.dim - n_directions))  # (dim,)
         vectors = left * np.sqrt(strengths)  # (n_words, dim)
         # words that never met another word (and <pad>, <unk>) keep the zero vector
         has_company = ppmi.any(axis=1, keepdims=True)  # (n_words, 1)

@@ -46,6 +46,14 @@ def test_word_vectors_are_unit_length_and_reproducible(heist_corpus):
     assert np.array_equal(first.embed("zebra")[0], np.zeros(5))
 
 
+def test_a_corpus_smaller_than_dim_fills_the_extra_columns_with_zeros(heist_corpus):
+    embedding = attention.CooccurrenceEmbedding(dim=64).fit(heist_corpus)
+    n_words = len(embedding.vocabulary_)
+    assert embedding.vectors_.shape == (n_words, 64)
+    assert np.all(embedding.vectors_[:, n_words - 2 :] == 0.0)
+    assert embedding.most_similar("heist", n=1)["word"].tolist() == ["robbery"]
+
+
 def test_cooccurrence_counts_by_hand():
     embedding = attention.CooccurrenceEmbedding(dim=2, window=1)
     embedding.vocabulary_ = attention.WordVocabulary().fit(["a b a c"])  # a=2, b=3, c=4
@@ -55,8 +63,8 @@ def test_cooccurrence_counts_by_hand():
 
 
 def test_embedding_errors_name_the_problem(heist_corpus):
-    with pytest.raises(ValueError, match="dim must be between 1"):
-        attention.CooccurrenceEmbedding(dim=50).fit(heist_corpus)
+    with pytest.raises(ValueError, match="dim must be a positive integer"):
+        attention.CooccurrenceEmbedding(dim=0).fit(heist_corpus)
     embedding = attention.CooccurrenceEmbedding(dim=4).fit(heist_corpus)
     with pytest.raises(ValueError, match="'zebra' is not in the vocabulary"):
         embedding.most_similar("zebra")

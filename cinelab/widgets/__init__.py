@@ -1,0 +1,9 @@
+"""Live ipywidgets demos built on the modules below them (no algorithm lives here).
+
+Each widget lives in its own module; this file only re-exports them, one plain import
+per module, so ``from cinelab.widgets import AttentionExplorer`` works.
+"""
+
+from cinelab.widgets.attention_explorer import AttentionExplorer
+
+__all__ = ["AttentionExplorer"]
