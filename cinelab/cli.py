@@ -15,10 +15,28 @@ def _add_doctor(sub) -> None:
     parser.set_defaults(run=lambda args: __import__("cinelab.doctor").doctor.main())
 
 
+def _add_train_lm(sub) -> None:
+    parser = sub.add_parser(
+        "train-lm", help="rebuild the trailer-copy tokenizer and tiny GPT in data/models/"
+    )
+    parser.add_argument("--epochs", type=int, default=None, help="passes over the corpus")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=2, help="CPU threads for PyTorch")
+    parser.add_argument("--output", default=None, help="folder (default: data/models/trailer-gpt)")
+
+    def run(args):
+        from cinelab.textgen.training import run_train_lm
+
+        return run_train_lm(args)
+
+    parser.set_defaults(run=run)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cinelab", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     _add_doctor(sub)
+    _add_train_lm(sub)
     return parser
 
 

@@ -1,0 +1,76 @@
+"""Trailer copy with a tiny language model: tokenizer, training, decoding by hand, copywriter.
+
+    from cinelab import textgen
+    from cinelab.textgen import decoding
+    lm = textgen.load_language_model()              # the kit's tiny GPT (or "org/model", a folder)
+    ids = lm.encode("tagline | Horror | Alien (1979)\\n")
+    out = decoding.sample(lm.model, ids, 30, temperature=0.8, top_p=0.9, seed=0)
+    lm.decode(out[0, ids.shape[1]:])
+
+    writer = textgen.TrailerCopywriter(seed=0)
+    copy = writer.write(item_id, audience=user_id, kind="social")
+    copy.text, copy.checks.as_dict()
+
+Run ``cinelab train-lm`` (or ``make model``) to rebuild the model in ``data/models/``.
+"""
+
+from cinelab.textgen import decoding
+from cinelab.textgen.audience import Audience, audience_from_persona, taste_profile
+from cinelab.textgen.copywriter import (
+    FORMATS,
+    Copy,
+    CopyChecks,
+    Film,
+    TrailerCopywriter,
+    mentions_title,
+)
+from cinelab.textgen.corpus import build_documents, format_header, load_copy, split_of
+from cinelab.textgen.loading import KIT_MODEL_DIR, LanguageModel, load_language_model
+from cinelab.textgen.metrics import (
+    CorpusIndex,
+    continuation_perplexity,
+    distinct_n,
+    repetition_rate,
+)
+from cinelab.textgen.tokenizer import train_tokenizer
+from cinelab.textgen.training import (
+    TrainingRun,
+    average_loss,
+    build_tiny_gpt,
+    encode_documents,
+    perplexity,
+    train_kit_model,
+    train_language_model,
+)
+
+__all__ = [
+    "FORMATS",
+    "KIT_MODEL_DIR",
+    "Audience",
+    "Copy",
+    "CopyChecks",
+    "CorpusIndex",
+    "Film",
+    "LanguageModel",
+    "TrailerCopywriter",
+    "TrainingRun",
+    "audience_from_persona",
+    "average_loss",
+    "build_documents",
+    "build_tiny_gpt",
+    "continuation_perplexity",
+    "decoding",
+    "distinct_n",
+    "encode_documents",
+    "format_header",
+    "load_copy",
+    "load_language_model",
+    "mentions_title",
+    "perplexity",
+    "repetition_rate",
+    "split_of",
+    "taste_profile",
+    "train_kit_model",
+    "train_language_model",
+    "train_tokenizer",
+]

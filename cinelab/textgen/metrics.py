@@ -1,0 +1,116 @@
+"""Numbers that describe generated copy: diversity, repetition, novelty and perplexity.
+
+- **distinct-n**: unique word n-grams / all word n-grams. 1.0 means no n-gram appears twice;
+  computed over several texts it measures how different the texts are from each other.
+- **repetition rate**: the share of word trigrams that already appeared earlier in the same
+  text. Greedy decoding that loops ("the night is dark, the night is dark...") scores high.
+- **copied from the corpus**: a small model can simply recite its training data. A text is
+  flagged when one of its sentences *is* a corpus line or sentence, or when it shares a run of
+  ``copy_ngram`` words with the corpus.
+- **perplexity** of a continuation: how surprised the model is by its own text (low = the
+  model finds it very typical; very low often means memorised or repetitive).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words (apostrophes kept inside words, punctuation dropped)."""
+    return WORD.findall(text.lower())
+
+
+def ngrams(tokens: Sequence[str], n: int) -> list[tuple[str, ...]]:
+    if n < 1:
+        raise ValueError(f"n must be at least 1, got {n}.")
+    return [tuple(tokens[start : start + n]) for start in range(len(tokens) - n + 1)]
+
+
+def distinct_n(texts: str | Iterable[str], n: int) -> float:
+    """Unique word n-grams divided by all word n-grams, pooled over ``texts`` (0.0 if none)."""
+    texts = [texts] if isinstance(texts, str) else list(texts)
+    pooled = [gram for text in texts for gram in ngrams(words(text), n)]
+    return len(set(pooled)) / len(pooled) if pooled else 0.0
+
+
+def repetition_rate(text: str, n: int = 3) -> float:
+    """Share of the text's word n-grams that already occurred earlier in the same text."""
+    grams = ngrams(words(text), n)
+    if not grams:
+        return 0.0
+    seen: set[tuple[str, ...]] = set()
+    repeats = 0
+    for gram in grams:
+        repeats += gram in seen
+        seen.add(gram)
+    return repeats / len(grams)
+
+
+def sentences(text: str) -> list[str]:
+    return [part.strip() for part in SENTENCE_END.split(text) if part.strip()]
+
+
+def _normalise(text: str) -> str:
+    return " ".join(words(text))
+
+
+@dataclass(frozen=True)
+class CorpusIndex:
+    """What the corpus contains, for spotting copied text: its sentences and long word n-grams."""
+
+    sentences: frozenset[str]
+    long_ngrams: frozenset[tuple[str, ...]]
+    copy_ngram: int
+
+    @classmethod
+    def from_texts(cls, texts: Iterable[str], copy_ngram: int = 8) -> CorpusIndex:
+        """Index ``texts`` (the training copy). ``copy_ngram`` words in a row count as copying."""
+        if copy_ngram < 2:
+            raise ValueError(f"copy_ngram must be at least 2 words, got {copy_ngram}.")
+        texts = list(texts)
+        found_sentences = {_normalise(text) for text in texts}
+        found_sentences |= {_normalise(part) for text in texts for part in sentences(text)}
+        grams = {gram for text in texts for gram in ngrams(words(text), copy_ngram)}
+        return cls(frozenset(found_sentences - {""}), frozenset(grams), copy_ngram)
+
+    def copied_parts(self, text: str) -> list[str]:
+        """Sentences of ``text`` found in the corpus, and word runs of ``copy_ngram`` shared with it."""
+        copied = [part for part in sentences(text) if _normalise(part) in self.sentences]
+        copied += [
+            " ".join(gram)
+            for gram in ngrams(words(text), self.copy_ngram)
+            if gram in self.long_ngrams
+        ]
+        return copied
+
+    def is_copied(self, text: str) -> bool:
+        return bool(self.copied_parts(text))
+
+
+@torch.no_grad()
+def continuation_perplexity(
+    model, prompt_ids: torch.Tensor, continuation_ids: torch.Tensor
+) -> float:
+    """``exp`` of the mean negative log-likelihood of ``continuation_ids`` given ``prompt_ids``.
+
+    Both are 1-D tensors (or lists) of token ids; only the continuation's tokens are scored.
+    """
+    prompt_ids = torch.as_tensor(prompt_ids).reshape(-1)
+    continuation_ids = torch.as_tensor(continuation_ids).reshape(-1)
+    if len(prompt_ids) == 0 or len(continuation_ids) == 0:
+        raise ValueError("continuation_perplexity needs a non-empty prompt and continuation.")
+    ids = torch.cat([prompt_ids, continuation_ids])[None, :]  # (1, length)
+    logits = model(input_ids=ids).logits[0, :-1].float()  # (length - 1, vocab)
+    targets = ids[0, 1:]  # (length - 1,)
+    losses = F.cross_entropy(logits, targets, reduction="none")  # (length - 1,)
+    return math.exp(losses[len(prompt_ids) - 1 :].mean().item())
