@@ -35,14 +35,24 @@ def softmax(x: np.ndarray, axis: int = -1, where: np.ndarray | None = None) -> n
     scores = np.asarray(x)
     if not np.issubdtype(scores.dtype, np.floating):
         scores = scores.astype(np.float64)
-    allowed = scores != -np.inf  # (...) a score of -inf already means "never"
-    if where is not None:
-        allowed = allowed & _as_bool_mask(where, "where")
-    row_max = np.max(scores, axis=axis, keepdims=True, where=allowed, initial=-np.inf)
-    row_max = np.where(np.isfinite(row_max), row_max, 0.0).astype(scores.dtype)
-    exps = np.exp(scores - row_max, where=allowed, out=np.zeros_like(scores))
+    allowed = None if where is None else _as_bool_mask(where, "where")
+    row_max = np.max(
+        scores,
+        axis=axis,
+        keepdims=True,
+        where=True if allowed is None else allowed,
+        initial=-np.inf,
+    )
+    # a row with nothing allowed has max -inf; shifting by 0 instead keeps it NaN-free
+    row_max[~np.isfinite(row_max)] = 0.0
+    exps = scores - row_max  # (same shape as x); -inf scores give exp(-inf) = 0 below
+    np.exp(exps, out=exps)
+    if allowed is not None:
+        exps *= allowed
     totals = np.sum(exps, axis=axis, keepdims=True)
-    return exps / np.where(totals > 0, totals, 1.0).astype(scores.dtype)
+    totals[totals == 0] = 1.0
+    exps /= totals
+    return exps
 
 
 def scaled_dot_product_attention(
@@ -76,7 +86,8 @@ def scaled_dot_product_attention(
     q, k, v = _check_qkv(q, k, v)
     if scale is None:
         scale = 1.0 / np.sqrt(q.shape[-1])
-    scores = (q @ np.swapaxes(k, -1, -2)) * np.asarray(scale, dtype=q.dtype)  # (..., n_q, n_k)
+    scaled_q = q * np.asarray(scale, dtype=q.dtype)  # (..., n_q, d_k): cheaper than scaling scores
+    scores = scaled_q @ np.swapaxes(k, -1, -2)  # (..., n_q, n_k)
     if mask is not None:
         mask = _check_mask_fits(mask, scores.shape)
     weights = softmax(scores, axis=-1, where=mask)  # (..., n_q, n_k)
