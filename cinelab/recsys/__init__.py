@@ -1,0 +1,1 @@
+"""Recommenders built by hand: similarities, neighbours, baselines, factorisation, metrics."""

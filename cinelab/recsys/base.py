@@ -1,0 +1,302 @@
+"""What every recommender in the kit shares: ids, the baseline fallback, clipping and the API.
+
+A model only implements a few hooks on *internal* indices (0..n-1); this class turns them into
+the public API on the dataset's own ids:
+
+* ``_fit()`` learns from ``self.matrix_`` (users x films, CSR, ratings as values);
+* ``_user_state(u)`` / ``_fold_in(items, ratings)`` describe a known or a brand-new user in
+  whatever form the model needs (factors, a rating row, a bias...);
+* ``_score(state, items)`` returns the raw prediction of that user for those films;
+* ``_explain(state, item)`` returns the terms whose sum is that raw prediction.
+
+Because a known user and a folded-in user are both just a "state", `predict`, `recommend`,
+`recommend_for_new_user`, `explain` and `explain_for_new_user` share one code path.
+
+Unknown users or films never raise: they get the baseline prediction, global mean plus
+whichever of the user's and film's biases is known. Rating predictions are clipped to the
+range of ratings seen in `fit`; the clipping appears as its own term in `explain`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator
+
+from cinelab.data import validate_ratings
+from cinelab.recsys.explanation import CLIP_TERM, describe_explanation
+
+
+@dataclass(frozen=True)
+class Biases:
+    """``global_mean + user[u] + item[i]``: the baseline every model falls back on."""
+
+    global_mean: float
+    user: np.ndarray  # (n_users,)
+    item: np.ndarray  # (n_items,)
+
+    def predict(self, users: np.ndarray, items: np.ndarray) -> np.ndarray:
+        """Baseline for internal indices; an index of -1 (unknown) contributes no bias."""
+        users, items = np.asarray(users), np.asarray(items)
+        user_part = np.where(users >= 0, self.user[np.maximum(users, 0)], 0.0)  # (n_pairs,)
+        item_part = np.where(items >= 0, self.item[np.maximum(items, 0)], 0.0)  # (n_pairs,)
+        return self.global_mean + user_part + item_part
+
+
+def fit_biases(
+    matrix: sp.csr_matrix,
+    user_regularization: float = 15.0,
+    item_regularization: float = 10.0,
+    iterations: int = 10,
+) -> Biases:
+    """Regularised user and film biases by alternating damped means.
+
+    Each film bias is the mean of its residuals shrunk towards 0 by ``item_regularization``
+    pseudo-ratings (a film with 2 ratings of 5 is not "the best film ever"), then each user
+    bias the same way; a few alternations converge to the ridge-regression solution.
+    """
+    coo = matrix.tocoo()
+    users, items, ratings = coo.row, coo.col, coo.data  # (n_ratings,) each
+    n_users, n_items = matrix.shape
+    global_mean = float(ratings.mean())
+    user_bias = np.zeros(n_users)
+    item_bias = np.zeros(n_items)
+    user_counts = np.bincount(users, minlength=n_users)  # (n_users,)
+    item_counts = np.bincount(items, minlength=n_items)  # (n_items,)
+    for _ in range(iterations):
+        residual = ratings - global_mean - user_bias[users]  # (n_ratings,)
+        item_bias = np.bincount(items, residual, n_items) / (item_counts + item_regularization)
+        residual = ratings - global_mean - item_bias[items]  # (n_ratings,)
+        user_bias = np.bincount(users, residual, n_users) / (user_counts + user_regularization)
+    return Biases(global_mean, user_bias, item_bias)
+
+
+def fold_in_user_bias(biases: Biases, items: np.ndarray, ratings: np.ndarray, reg: float) -> float:
+    """The bias of a new user given fixed film biases: one damped mean, no refit."""
+    residual = ratings - biases.global_mean - biases.item[items]  # (n_rated,)
+    return float(residual.sum() / (len(residual) + reg))
+
+
+class Recommender(BaseEstimator):
+    """Base class: subclasses set hyper-parameters in ``__init__`` and implement the hooks."""
+
+    predicts_ratings = True
+    bias_user_regularization = 15.0
+    bias_item_regularization = 10.0
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, ratings: pd.DataFrame) -> Recommender:
+        """Learn from a ratings frame with columns ``user_id, item_id, rating``; returns self."""
+        ratings = validate_ratings(ratings)
+        self.user_ids_ = pd.Index(np.sort(ratings["user_id"].unique()))
+        self.item_ids_ = pd.Index(self._item_universe(ratings))
+        users = self.user_ids_.get_indexer(ratings["user_id"])  # (n_ratings,)
+        items = self.item_ids_.get_indexer(ratings["item_id"])  # (n_ratings,)
+        values = ratings["rating"].to_numpy(dtype=np.float64)  # (n_ratings,)
+        shape = (len(self.user_ids_), len(self.item_ids_))
+        self.matrix_ = sp.csr_matrix((values, (users, items)), shape=shape)  # (n_users, n_items)
+        self.matrix_.sort_indices()
+        self.rating_range_ = (float(values.min()), float(values.max()))
+        self.baseline_ = fit_biases(
+            self.matrix_, self.bias_user_regularization, self.bias_item_regularization
+        )
+        self._fit()
+        return self
+
+    def _item_universe(self, ratings: pd.DataFrame) -> np.ndarray:
+        """Films the model knows; content models add catalogue films nobody rated yet."""
+        return np.sort(ratings["item_id"].unique())
+
+    def _fit(self) -> None:
+        """Model-specific learning on ``self.matrix_``; the baseline is already fitted."""
+
+    # ------------------------------------------------------------------ hooks
+    def _user_state(self, user: int):
+        items, ratings = self._user_row(user)
+        return self._fold_in(items, ratings)
+
+    def _fold_in(self, items: np.ndarray, ratings: np.ndarray):
+        raise NotImplementedError
+
+    def _score(self, state, items: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def _explain(self, state, item: int) -> pd.DataFrame:
+        raise NotImplementedError
+
+    def _predict_known(self, users: np.ndarray, items: np.ndarray) -> np.ndarray:
+        """Raw predictions for known (user, film) index pairs, one user at a time."""
+        out = np.empty(len(users))
+        order = np.argsort(users, kind="stable")
+        boundaries = np.flatnonzero(np.diff(users[order])) + 1
+        for group in np.split(order, boundaries):
+            if len(group):
+                out[group] = self._score(self._user_state(users[group[0]]), items[group])
+        return out
+
+    # ------------------------------------------------------------------ public API
+    def predict(self, pairs: pd.DataFrame) -> np.ndarray:
+        """Predicted rating (score, for ranking models) for each row of ``user_id, item_id``."""
+        self._check_fitted()
+        users, items = self._pair_indices(pairs)
+        raw = self.baseline_.predict(users, items)  # (n_pairs,) fallback for unknown ids
+        known = (users >= 0) & (items >= 0)
+        if known.any():
+            raw[known] = self._predict_known(users[known], items[known])
+        return self._clip(raw)
+
+    def recommend(self, user_id, n: int = 10, exclude_seen: bool = True) -> pd.DataFrame:
+        """Top-`n` films for a known user as a frame ``item_id, score`` (best first).
+
+        Films are ranked by raw (unclipped) score so that predictions above the top of the
+        scale still order correctly. An unknown user gets the films with the best baseline.
+        """
+        self._check_fitted()
+        _check_n(n)
+        user = self.user_ids_.get_indexer([user_id])[0]
+        if user < 0:
+            return self._top_n(self._fallback_scores(), n, seen=np.array([], dtype=int))
+        seen = self._user_row(user)[0] if exclude_seen else np.array([], dtype=int)
+        return self._top_n(self._score_all(self._user_state(user)), n, seen)
+
+    def recommend_for_new_user(self, ratings: Mapping, n: int = 10) -> pd.DataFrame:
+        """Top-`n` films for someone not in the training data, from ``{item_id: rating}``.
+
+        The model is not refitted: the new user is folded in (their bias, factors or
+        neighbours are computed against the frozen model), which takes milliseconds. Films
+        the model does not know are ignored; the rated films are excluded from the answer.
+        """
+        self._check_fitted()
+        _check_n(n)
+        items, values = self._parse_new_user(ratings)
+        if len(items) == 0:
+            return self._top_n(self._fallback_scores(), n, seen=items)
+        return self._top_n(self._score_all(self._fold_in(items, values)), n, seen=items)
+
+    def explain(self, user_id, item_id) -> pd.DataFrame:
+        """The terms whose ``value`` column sums to ``predict`` for this (user, film).
+
+        Returns a frame with columns ``term, value`` (neighbour models add ``neighbour_id,
+        similarity, rating``). ``.attrs["prediction"]`` holds the prediction and
+        ``.attrs["reason"]`` a one-line reason a UI can show (see `describe_explanation`).
+        """
+        self._check_fitted()
+        user = self.user_ids_.get_indexer([user_id])[0]
+        item = self.item_ids_.get_indexer([item_id])[0]
+        if user < 0 or item < 0:
+            return self._finish(self._baseline_terms(user, item))
+        return self._finish(self._explain(self._user_state(user), item))
+
+    def explain_for_new_user(self, ratings: Mapping, item_id) -> pd.DataFrame:
+        """`explain` for a user given as ``{item_id: rating}`` (as in `recommend_for_new_user`)."""
+        self._check_fitted()
+        items, values = self._parse_new_user(ratings)
+        item = self.item_ids_.get_indexer([item_id])[0]
+        if len(items) == 0 or item < 0:
+            return self._finish(self._baseline_terms(-1, item))
+        return self._finish(self._explain(self._fold_in(items, values), item))
+
+    def predict_for_new_user(self, ratings: Mapping, item_ids) -> np.ndarray:
+        """Predictions for a folded-in user on the given films (unknown films: baseline)."""
+        self._check_fitted()
+        items, values = self._parse_new_user(ratings)
+        targets = self.item_ids_.get_indexer(pd.Index(item_ids))  # (n_targets,)
+        raw = self.baseline_.predict(np.full(len(targets), -1), targets)
+        known = targets >= 0
+        if len(items) and known.any():
+            raw[known] = self._score(self._fold_in(items, values), targets[known])
+        return self._clip(raw)
+
+    # ------------------------------------------------------------------ helpers
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "matrix_"):
+            raise RuntimeError(
+                f"This {type(self).__name__} is not fitted yet: call .fit(ratings) first."
+            )
+
+    def _user_row(self, user: int) -> tuple[np.ndarray, np.ndarray]:
+        start, end = self.matrix_.indptr[user], self.matrix_.indptr[user + 1]
+        return self.matrix_.indices[start:end], self.matrix_.data[start:end]
+
+    def _score_all(self, state) -> np.ndarray:
+        return self._score(state, np.arange(len(self.item_ids_)))
+
+    def _fallback_scores(self) -> np.ndarray:
+        """Ranking for someone we know nothing about: the films' baseline."""
+        return self.baseline_.global_mean + self.baseline_.item  # (n_items,)
+
+    def _clip(self, raw: np.ndarray) -> np.ndarray:
+        return np.clip(raw, *self.rating_range_) if self.predicts_ratings else raw
+
+    def _top_n(self, scores: np.ndarray, n: int, seen: np.ndarray) -> pd.DataFrame:
+        scores = scores.astype(np.float64, copy=True)  # (n_items,)
+        scores[seen] = -np.inf
+        n = min(n, int(np.isfinite(scores).sum()))
+        best = np.argpartition(-scores, n - 1)[:n] if n else np.array([], dtype=int)
+        best = best[np.lexsort((best, -scores[best]))]  # by score, ties by index: deterministic
+        return pd.DataFrame({"item_id": self.item_ids_[best], "score": scores[best]})
+
+    def _pair_indices(self, pairs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        if not isinstance(pairs, pd.DataFrame):
+            raise TypeError(
+                f"predict expects a DataFrame with columns user_id, item_id, got "
+                f"{type(pairs).__name__}."
+            )
+        missing = [c for c in ("user_id", "item_id") if c not in pairs.columns]
+        if missing:
+            raise ValueError(
+                f"predict needs columns ['user_id', 'item_id']; missing {missing} in "
+                f"{list(pairs.columns)}."
+            )
+        users = self.user_ids_.get_indexer(pairs["user_id"])  # (n_pairs,)
+        items = self.item_ids_.get_indexer(pairs["item_id"])  # (n_pairs,)
+        return users, items
+
+    def _parse_new_user(self, ratings: Mapping) -> tuple[np.ndarray, np.ndarray]:
+        if not isinstance(ratings, Mapping):
+            raise TypeError(
+                f"a new user is a dict {{item_id: rating}}, got {type(ratings).__name__}."
+            )
+        low, high = self.rating_range_
+        for item_id, value in ratings.items():
+            if not isinstance(value, int | float | np.number) or not np.isfinite(value):
+                raise ValueError(f"rating for film {item_id!r} must be a number, got {value!r}.")
+            if not low <= value <= high:
+                raise ValueError(
+                    f"rating for film {item_id!r} is {value}, outside this model's scale "
+                    f"[{low:g}, {high:g}]."
+                )
+        ids = pd.Index(list(ratings.keys()))
+        items = self.item_ids_.get_indexer(ids) if len(ids) else np.array([], dtype=int)
+        values = np.array(list(ratings.values()), dtype=np.float64)  # (n_rated,)
+        known = items >= 0
+        order = np.argsort(items[known])
+        return items[known][order], values[known][order]
+
+    def _baseline_terms(self, user: int, item: int) -> pd.DataFrame:
+        biases = self.baseline_
+        rows = [("global mean", biases.global_mean)]
+        rows.append(("user bias", biases.user[user]) if user >= 0 else ("unknown user", 0.0))
+        rows.append(("film bias", biases.item[item]) if item >= 0 else ("unknown film", 0.0))
+        return pd.DataFrame(rows, columns=["term", "value"])
+
+    def _finish(self, terms: pd.DataFrame) -> pd.DataFrame:
+        """Add the clipping term, so the values sum to exactly what `predict` returns."""
+        raw = float(terms["value"].sum())
+        prediction = float(self._clip(np.array([raw]))[0])
+        if prediction != raw:
+            clip_row = pd.DataFrame({"term": [CLIP_TERM], "value": [prediction - raw]})
+            terms = pd.concat([terms, clip_row], ignore_index=True)
+        terms = terms.reset_index(drop=True)
+        terms.attrs["prediction"] = prediction
+        terms.attrs["reason"] = describe_explanation(terms)
+        return terms
+
+
+def _check_n(n: int) -> None:
+    if not isinstance(n, int | np.integer) or isinstance(n, bool) or n < 1:
+        raise ValueError(f"n must be a positive integer, got {n!r}.")
