@@ -131,7 +131,8 @@ def taste_profile(
         raise ValueError(f"None of user {user_id!r}'s rated films are in the films table.")
     rated["above_usual"] = rated["rating"] - rated["rating"].mean()  # (n_rated,)
     per_genre = rated.assign(genre=rated["genres"].str.split("|")).explode("genre")
-    genre_scores = per_genre.groupby("genre")["above_usual"].sum().sort_values(ascending=False)
+    genre_scores = per_genre.groupby("genre")["above_usual"].sum()  # (n_genres,) by name
+    genre_scores = genre_scores.sort_values(ascending=False, kind="stable")  # ties: by name
     top_genres = tuple(genre_scores[genre_scores > 0].index[:n_genres])
     favourites = rated.sort_values(["rating", "title"], ascending=[False, True])["title"]
     return Audience(

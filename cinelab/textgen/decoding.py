@@ -57,6 +57,8 @@ def top_p_filter(logits: Logits, p: float) -> Logits:
     if not 0.0 < p <= 1.0:
         raise ValueError(f"top_p must be in (0, 1], got {p!r}.")
     logits = torch.as_tensor(logits)
+    if p == 1.0:  # everything is kept (summing in floating point could drop the tail)
+        return logits
     sorted_logits, order = torch.sort(logits, dim=-1, descending=True)  # (..., vocab)
     probabilities = sorted_logits.softmax(dim=-1)  # (..., vocab)
     mass_before = probabilities.cumsum(dim=-1) - probabilities  # (..., vocab)
@@ -328,10 +330,9 @@ def _as_batch(input_ids) -> torch.Tensor:
             "input_ids must be token ids: a list of ints or an integer tensor of shape"
             f" (length,) or (batch, length); got dtype {ids.dtype} and shape {tuple(ids.shape)}."
         )
-    ids = ids.long().reshape(-1, ids.shape[-1])
-    if ids.shape[1] == 0:
+    if ids.shape[-1] == 0:
         raise ValueError("input_ids is empty: give the model at least one token to start from.")
-    return ids
+    return ids.long().reshape(-1, ids.shape[-1])
 
 
 def _check_room(model, prompt_length: int, max_new_tokens: int) -> None:
