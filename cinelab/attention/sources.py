@@ -127,7 +127,10 @@ class TransformersAttention:
 
     def __init__(self, model, tokenizer, causal: bool = True) -> None:
         if getattr(model.config, "_attn_implementation", "eager") != "eager":
-            model.set_attn_implementation("eager")
+            if hasattr(model, "set_attn_implementation"):
+                model.set_attn_implementation("eager")
+            else:  # transformers releases before the setter existed read the config
+                model.config._attn_implementation = "eager"
         self.model = model.eval()
         self.tokenizer = tokenizer
         self.fixed_causal = causal
