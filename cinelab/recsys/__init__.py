@@ -1,1 +1,44 @@
-"""Recommenders built by hand: similarities, neighbours, baselines, factorisation, metrics."""
+"""Recommenders built by hand: similarities, neighbours, baselines, factorisation, metrics.
+
+    from cinelab import data, recsys
+    train, test = data.split.random_split(data.load("cinelab").ratings, seed=0)
+    model = recsys.ALS(seed=0).fit(train)
+    model.predict(test[["user_id", "item_id"]])     # numpy array
+    model.recommend(user_id, n=10)                  # DataFrame item_id, score
+    model.recommend_for_new_user({item_id: 5.0}, n=10)
+    model.explain(user_id, item_id)                 # terms whose "value" sums to the prediction
+    recsys.evaluate(model, train, test, k=10)       # dict of metrics
+
+Every model: unknown users or films fall back to the baseline (global mean + known biases);
+predictions are clipped to the rating range seen in `fit`; seeds make results reproducible.
+"""
+
+from cinelab.recsys import metrics, similarity
+from cinelab.recsys.base import Biases, Recommender, fit_biases
+from cinelab.recsys.baseline import Baseline, Popularity
+from cinelab.recsys.content import ContentBased, Hybrid
+from cinelab.recsys.evaluation import evaluate
+from cinelab.recsys.explanation import describe_explanation
+from cinelab.recsys.factorization import ALS, FunkSVD, solve_user
+from cinelab.recsys.knn import ItemKNN, UserKNN
+from cinelab.recsys.ranking import EASE
+
+__all__ = [
+    "ALS",
+    "EASE",
+    "Baseline",
+    "Biases",
+    "ContentBased",
+    "FunkSVD",
+    "Hybrid",
+    "ItemKNN",
+    "Popularity",
+    "Recommender",
+    "UserKNN",
+    "describe_explanation",
+    "evaluate",
+    "fit_biases",
+    "metrics",
+    "similarity",
+    "solve_user",
+]

@@ -1,0 +1,223 @@
+"""The feedback loop of a recommender, simulated: collect → model → recommend → interact →
+feedback → retrain, round after round.
+
+A recommender learns from what people rated, but people mostly rate what they were shown.
+Run that loop and the system can narrow itself: popular films get shown, so they get rated,
+so they look even safer to show. This module runs the loop with simulated people whose true
+tastes are known (the embedded dataset's `SyntheticTruth`), so we can measure what the loop
+does rather than guess:
+
+* **accuracy**: RMSE of the model against the *true* expected ratings on a fixed random sample
+  of (user, film) pairs, including films nobody was shown (NaN for ranking-only models), and
+  the share of shown films the person truly likes (expected rating >= `liked_threshold`);
+* **catalogue coverage**: share of the catalogue shown to at least one simulated user;
+* **popularity concentration**: Gini index of how often each film was shown (0: every film
+  equally often, 1: one film takes every slot);
+* **drift to the head**: share of shown films among the most-rated films at the start.
+
+Each round: fit the model on all ratings so far; show every simulated user a list of
+`list_length` unseen films, each slot replaced with probability `exploration` by a random unseen
+film (epsilon-greedy); each user watches the first `watched_per_round` films of their list
+(people click the top) and rates them ``clip(round(expected + noise), 1, 5)``; the new ratings
+join the data. No UI here: `cinelab.widgets.FeedbackLoopSimulator` draws the results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from cinelab.recsys.base import Recommender
+from cinelab.recsys.metrics import catalogue_coverage, rmse
+
+METRIC_COLUMNS = ("rmse", "liked_share", "coverage", "gini", "head_share")
+
+
+def gini(counts) -> float:
+    """Gini index of non-negative counts: 0 when all are equal, near 1 when one takes all.
+
+    ``G = sum_i (2 i - n - 1) x_(i) / (n sum x)`` with ``x_(1) <= ... <= x_(n)`` sorted; films
+    never shown count as zeros, which is exactly what makes a narrow system score high.
+    """
+    values = np.sort(np.asarray(counts, dtype=np.float64))  # (n,)
+    if values.ndim != 1 or len(values) == 0:
+        raise ValueError(f"gini needs a non-empty 1-D array of counts, got shape {values.shape}.")
+    if (values < 0).any() or not np.isfinite(values).all():
+        raise ValueError("gini needs finite, non-negative counts.")
+    total = values.sum()
+    if total == 0:
+        return 0.0
+    n = len(values)
+    ranks = np.arange(1, n + 1)  # (n,)
+    return float(((2 * ranks - n - 1) * values).sum() / (n * total))
+
+
+def simulate_feedback_loop(
+    ratings: pd.DataFrame,
+    truth,
+    make_model: Callable[[], Recommender],
+    *,
+    rounds: int = 8,
+    n_users: int = 200,
+    list_length: int = 10,
+    watched_per_round: int = 2,
+    exploration: float = 0.0,
+    noise_sd: float = 0.7,
+    liked_threshold: float = 4.0,
+    head_fraction: float = 0.1,
+    n_probe_pairs: int = 3000,
+    seed: int = 0,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Run the loop and return one row of metrics per round.
+
+    Parameters
+    ----------
+    ratings : DataFrame
+        The data collected before the loop starts (``user_id, item_id, rating``).
+    truth : SyntheticTruth
+        The planted tastes (``dataset.truth`` of the embedded data): who likes what.
+    make_model : callable
+        Returns a fresh, unfitted model; called once per round (e.g. ``recsys.ItemKNN``).
+    rounds, n_users, list_length, watched_per_round : int
+        Loop length, simulated users (drawn from the truth's users), films shown per user per
+        round, and how many of the top shown films each user watches and rates.
+    exploration : float in [0, 1]
+        Chance that each shown slot holds a random unseen film instead of the model's pick.
+    noise_sd : float
+        Standard deviation of the noise between true taste and the star given.
+    liked_threshold : float
+        Expected rating from which a person counts as liking a film.
+    head_fraction : float in (0, 1)
+        The "head": this share of the catalogue, the most-rated films before the loop.
+    n_probe_pairs : int
+        Random (user, film) pairs on which accuracy against the truth is measured.
+    seed : int
+        Makes the simulated users, exploration, noise and probes reproducible.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``round, n_ratings`` and `METRIC_COLUMNS`; round 1 is the first model.
+    """
+    _check_arguments(rounds, n_users, list_length, watched_per_round, exploration, head_fraction)
+    rng = np.random.default_rng(seed)
+    catalogue = truth.item_bias.index.to_numpy()  # (n_items,)
+    users = rng.choice(truth.user_bias.index.to_numpy(), size=n_users, replace=False)
+    head = _head(ratings, catalogue, head_fraction)
+    probes = _probe_pairs(rng, truth, n_probe_pairs)
+    data = ratings[["user_id", "item_id", "rating"]].copy()
+    rows = []
+    for round_number in tqdm(range(1, rounds + 1), desc="feedback rounds", disable=not progress):
+        model = make_model().fit(data)
+        seen = data.groupby("user_id")["item_id"].agg(set).to_dict()
+        shown = {
+            user: _show(
+                model, user, seen.get(user, set()), catalogue, list_length, exploration, rng
+            )
+            for user in users
+        }
+        rows.append(
+            {
+                "round": round_number,
+                "n_ratings": len(data),
+                "rmse": _accuracy(model, probes),
+                "liked_share": _liked_share(truth, shown, liked_threshold),
+                "coverage": catalogue_coverage(shown, len(catalogue)),
+                "gini": gini(_show_counts(shown, catalogue)),
+                "head_share": _head_share(shown, head),
+            }
+        )
+        feedback = _watch_and_rate(truth, shown, watched_per_round, noise_sd, rng)
+        data = pd.concat([data, feedback], ignore_index=True)
+    return pd.DataFrame(rows)
+
+
+def _check_arguments(rounds, n_users, list_length, watched, exploration, head_fraction) -> None:
+    for name, value in (
+        ("rounds", rounds), ("n_users", n_users), ("list_length", list_length),
+        ("watched_per_round", watched),
+    ):  # fmt: skip
+        if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    if watched > list_length:
+        raise ValueError(
+            f"watched_per_round ({watched}) cannot exceed list_length ({list_length})."
+        )
+    if not 0.0 <= exploration <= 1.0:
+        raise ValueError(f"exploration must be between 0 and 1, got {exploration!r}.")
+    if not 0.0 < head_fraction < 1.0:
+        raise ValueError(
+            f"head_fraction must be between 0 and 1 (exclusive), got {head_fraction!r}."
+        )
+
+
+def _head(ratings: pd.DataFrame, catalogue: np.ndarray, fraction: float) -> set:
+    """The most-rated `fraction` of the catalogue before the loop (ties: lower id first)."""
+    counts = ratings["item_id"].value_counts().reindex(catalogue, fill_value=0)
+    order = np.lexsort((catalogue, -counts.to_numpy()))  # most rated first
+    return set(catalogue[order[: max(1, round(fraction * len(catalogue)))]])
+
+
+def _probe_pairs(rng: np.random.Generator, truth, n_pairs: int) -> pd.DataFrame:
+    """Uniformly random (user, film) pairs with their true expected rating."""
+    users = rng.choice(truth.user_bias.index.to_numpy(), size=n_pairs)  # (n_pairs,)
+    items = rng.choice(truth.item_bias.index.to_numpy(), size=n_pairs)  # (n_pairs,)
+    return pd.DataFrame(
+        {"user_id": users, "item_id": items, "truth": _expected(truth, users, items)}
+    )
+
+
+def _expected(truth, users: np.ndarray, items: np.ndarray) -> np.ndarray:
+    """True expected rating of each (user, film) pair, one `expected_rating` call per user."""
+    out = np.empty(len(users))  # (n_pairs,)
+    for user, positions in pd.Series(np.arange(len(users))).groupby(users):
+        out[positions.to_numpy()] = truth.expected_rating(user, items[positions.to_numpy()])
+    return out
+
+
+def _show(model, user, seen: set, catalogue, length: int, exploration: float, rng) -> list:
+    """The model's top unseen films, each slot swapped for a random unseen film with
+    probability `exploration`."""
+    picks = list(model.recommend(user, n=length)["item_id"])
+    explore = rng.random(length) < exploration  # (length,)
+    if not explore.any():
+        return picks
+    taken = seen | set(picks)
+    pool = np.array([item for item in catalogue if item not in taken])
+    extra = iter(rng.permutation(pool)[: int(explore.sum())])
+    return [next(extra, pick) if swap else pick for pick, swap in zip(picks, explore, strict=False)]
+
+
+def _accuracy(model, probes: pd.DataFrame) -> float:
+    if not model.predicts_ratings:
+        return float("nan")
+    return rmse(probes["truth"], model.predict(probes[["user_id", "item_id"]]))
+
+
+def _liked_share(truth, shown: dict, threshold: float) -> float:
+    users = np.concatenate([[user] * len(items) for user, items in shown.items()])
+    items = np.concatenate([list(items) for items in shown.values()])
+    return float((_expected(truth, users, items) >= threshold).mean())
+
+
+def _show_counts(shown: dict, catalogue: np.ndarray) -> np.ndarray:
+    counts = pd.Series([item for items in shown.values() for item in items]).value_counts()
+    return counts.reindex(catalogue, fill_value=0).to_numpy()  # (n_items,)
+
+
+def _head_share(shown: dict, head: set) -> float:
+    slots = [item for items in shown.values() for item in items]
+    return sum(item in head for item in slots) / len(slots)
+
+
+def _watch_and_rate(truth, shown: dict, watched: int, noise_sd: float, rng) -> pd.DataFrame:
+    """Each user watches the first `watched` films of their list and rates them."""
+    users = np.concatenate([[user] * len(items[:watched]) for user, items in shown.items()])
+    items = np.concatenate([list(items[:watched]) for items in shown.values()])
+    noisy = _expected(truth, users, items) + rng.normal(scale=noise_sd, size=len(items))
+    stars = np.clip(np.rint(noisy), 1, 5)  # (n_new,)
+    return pd.DataFrame({"user_id": users, "item_id": items, "rating": stars})

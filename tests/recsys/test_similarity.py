@@ -1,0 +1,75 @@
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.metrics.pairwise import cosine_similarity
+
+from cinelab.recsys.similarity import co_rated_counts, pairwise_similarity, shrink
+
+WORKED_EXAMPLE = np.array(
+    [
+        [5, 4, 5, 0, 0, 4, 5, 0, 0, 3],
+        [3, 5, 0, 5, 4, 3, 0, 4, 5, 2],
+        [4, 0, 5, 5, 4, 0, 5, 4, 0, 5],
+        [0, 4, 5, 5, 0, 4, 5, 4, 5, 4],
+        [5, 0, 4, 0, 5, 5, 0, 4, 5, 3],
+    ],
+    dtype=float,
+)
+
+
+def test_zero_filled_cosine_matches_sklearn():
+    assert np.allclose(pairwise_similarity(WORKED_EXAMPLE), cosine_similarity(WORKED_EXAMPLE))
+
+
+def test_worked_example_values_the_article_got_wrong():
+    similarity = pairwise_similarity(WORKED_EXAMPLE)
+    # The article printed 0.7071, 0 and 0; the zero-filled matrix gives these instead.
+    assert similarity[0, 1] == pytest.approx(53 / np.sqrt(116 * 129))  # U1.U2 = 15+20+12+6
+    assert similarity[1, 2] > 0.5 and similarity[0, 3] > 0.5
+
+
+def test_pearson_matches_numpy_on_co_rated_items():
+    similarity = pairwise_similarity(WORKED_EXAMPLE, metric="pearson")
+    for a in range(5):
+        for b in range(5):
+            both = (WORKED_EXAMPLE[a] > 0) & (WORKED_EXAMPLE[b] > 0)
+            expected = np.corrcoef(WORKED_EXAMPLE[a, both], WORKED_EXAMPLE[b, both])[0, 1]
+            assert similarity[a, b] == pytest.approx(expected, abs=1e-12)
+
+
+def test_co_rated_cosine_uses_only_shared_films():
+    x = np.array([[5.0, 1.0, 0.0], [5.0, 0.0, 3.0]])
+    # only film 0 is shared: cosine of (5) and (5) is 1, while zero-filled cosine is lower
+    assert pairwise_similarity(x, metric="cosine_corated")[0, 1] == pytest.approx(1.0)
+    assert pairwise_similarity(x)[0, 1] < 1.0
+
+
+def test_sparse_and_dense_inputs_agree_and_y_can_differ():
+    sparse = sp.csr_matrix(WORKED_EXAMPLE)
+    dense = pairwise_similarity(WORKED_EXAMPLE[:2], WORKED_EXAMPLE, metric="pearson")
+    assert np.allclose(pairwise_similarity(sparse[:2], sparse, metric="pearson"), dense)
+
+
+def test_shrinkage_follows_its_formula():
+    counts = co_rated_counts(WORKED_EXAMPLE)
+    assert counts[0, 1] == 4
+    raw = pairwise_similarity(WORKED_EXAMPLE, metric="pearson")
+    shrunk = pairwise_similarity(WORKED_EXAMPLE, metric="pearson", shrinkage=10)
+    assert np.allclose(shrunk, raw * counts / (counts + 10))
+    assert np.allclose(shrink(raw, counts, 0), raw)
+
+
+def test_constant_rows_give_zero_not_nan():
+    x = np.array([[3.0, 3.0, 3.0], [1.0, 2.0, 5.0]])
+    assert pairwise_similarity(x, metric="pearson")[0, 1] == 0.0
+
+
+def test_bad_input_is_rejected_with_a_clear_message():
+    with pytest.raises(ValueError, match="unknown similarity metric"):
+        pairwise_similarity(WORKED_EXAMPLE, metric="jaccard")
+    with pytest.raises(ValueError, match="same number of columns"):
+        pairwise_similarity(WORKED_EXAMPLE, WORKED_EXAMPLE[:, :3])
+    with pytest.raises(ValueError, match="NaN"):
+        pairwise_similarity(np.array([[1.0, np.nan]]))
+    with pytest.raises(ValueError, match="shrinkage"):
+        shrink(np.ones((1, 1)), np.ones((1, 1)), -1)
