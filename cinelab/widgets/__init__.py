@@ -5,5 +5,6 @@ per module, so ``from cinelab.widgets import AttentionExplorer`` works.
 """
 
 from cinelab.widgets.attention_explorer import AttentionExplorer
+from cinelab.widgets.recommender_demo import RecommenderDemo
 
-__all__ = ["AttentionExplorer"]
+__all__ = ["AttentionExplorer", "RecommenderDemo"]
