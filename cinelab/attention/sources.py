@@ -160,7 +160,7 @@ def _similarity_heads(block: TransformerBlock, rng: np.random.Generator) -> Tran
     """Give every head W_q = W_k = a random orthonormal projection onto its own slice."""
     d_model = block.d_model
     basis, _ = np.linalg.qr(rng.normal(size=(d_model, d_model)))  # (d_model, d_model)
-    projection = basis * 1.5  # (d_model, d_model); columns of slice h feed head h
+    projection = basis  # (d_model, d_model); columns of slice h feed head h
     block.attention.set_weights(W_q=projection, W_k=projection)
     return block
 

@@ -96,7 +96,7 @@ class AttentionExplorer(widgets.VBox):
         )
         self.temperature = widgets.FloatLogSlider(
             value=1.0, base=10, min=-1, max=1, step=0.05, description="temperature",
-            readout_format=".2f", continuous_update=True,
+            readout_format=".2f", continuous_update=True, style={"description_width": "initial"},
         )  # fmt: skip
         self.query = widgets.ToggleButtons(
             options=[], value=None, description="query", style={"button_width": "auto"}
@@ -194,8 +194,10 @@ def heatmap_html(
         f'<th style="writing-mode:vertical-rl;font-weight:normal;padding:2px">{label}</th>'
         for label in labels
     )
-    rows = [_heatmap_row(i, labels, weights[i], allowed[i], peak, i == selected) for i in
-            range(len(tokens))]  # fmt: skip
+    rows = [
+        _heatmap_row(i, labels, weights[i], allowed[i], peak, i == selected)
+        for i in range(len(tokens))
+    ]
     return (
         '<table class="cinelab-attention-table" style="border-collapse:collapse;font-size:11px">'
         f'<tr><th style="text-align:right">query ↓ key →</th>{header}</tr>{"".join(rows)}</table>'
@@ -208,7 +210,8 @@ def _heatmap_row(i, labels, row, allowed_row, peak, is_selected) -> str:
     cells = []
     for j, (weight, allowed) in enumerate(zip(row, allowed_row, strict=True)):
         if not allowed:
-            cells.append(f'<td title="{labels[i]} → {labels[j]}: masked" style="background:#ddd">')
+            masked = f'<td title="{labels[i]} → {labels[j]}: masked" style="background:#ddd"></td>'
+            cells.append(masked)
             continue
         text = f"{weight:.2f}" if show_numbers else ""
         cells.append(
