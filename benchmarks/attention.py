@@ -98,7 +98,7 @@ def time_widget(repeats: int) -> dict[str, float]:
         explorer._cache.clear()  # a text never seen before: the model runs again
         explorer.text.value = next(texts)
 
-    (results["new text (model re-run)"],) = best_seconds(new_text, repeats=repeats)
+    (results["new text (numpy model re-run)"],) = best_seconds(new_text, repeats=repeats)
     return {name: 1e3 * seconds for name, seconds in results.items()}
 
 
