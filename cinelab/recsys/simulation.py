@@ -183,13 +183,14 @@ def _show(model, user, seen: set, catalogue, length: int, exploration: float, rn
     """The model's top unseen films, each slot swapped for a random unseen film with
     probability `exploration`."""
     picks = list(model.recommend(user, n=length)["item_id"])
-    explore = rng.random(length) < exploration  # (length,)
+    explore = rng.random(len(picks)) < exploration  # (n_picks,)
     if not explore.any():
         return picks
-    taken = seen | set(picks)
-    pool = np.array([item for item in catalogue if item not in taken])
-    extra = iter(rng.permutation(pool)[: int(explore.sum())])
-    return [next(extra, pick) if swap else pick for pick, swap in zip(picks, explore, strict=False)]
+    kept = {pick for pick, swap in zip(picks, explore, strict=True) if not swap}
+    taken = seen | kept  # a film swapped out was not shown, so it may come back at random
+    pool = np.array([item for item in catalogue if item not in taken])  # holds the swapped picks
+    extra = iter(rng.choice(pool, size=int(explore.sum()), replace=False))
+    return [next(extra) if swap else pick for pick, swap in zip(picks, explore, strict=True)]
 
 
 def _accuracy(model, probes: pd.DataFrame) -> float:

@@ -276,13 +276,16 @@ def test_top_list_html_escapes_titles_and_counts_revisions():
 
 
 def test_presenter_mode_from_argument_or_environment(dataset, ratings_file, monkeypatch):
-    assert "cinelab-presenter" in RecommenderDemo(
-        dataset, ratings_file=ratings_file, presenter=True
-    )._dom_classes
+    assert (
+        "cinelab-presenter"
+        in RecommenderDemo(dataset, ratings_file=ratings_file, presenter=True)._dom_classes
+    )
     monkeypatch.setenv("CINELAB_PRESENTER", "1")
     assert "cinelab-presenter" in RecommenderDemo(dataset, ratings_file=ratings_file)._dom_classes
     monkeypatch.setenv("CINELAB_PRESENTER", "0")
-    assert "cinelab-presenter" not in RecommenderDemo(dataset, ratings_file=ratings_file)._dom_classes
+    assert (
+        "cinelab-presenter" not in RecommenderDemo(dataset, ratings_file=ratings_file)._dom_classes
+    )
 
 
 def test_ratings_file_comes_from_the_environment_by_default(dataset, ratings_file, monkeypatch):

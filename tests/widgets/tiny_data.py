@@ -35,7 +35,9 @@ def tiny_dataset(n_films: int = 60, n_users: int = 150, seed: int = 0) -> Datase
         )
         rows.append((item_id, title, year, genres, "", ""))
     items = pd.DataFrame(rows, columns=["item_id", "title", "year", "genres", "logline", "tagline"])
-    config = SynthConfig(n_users=n_users, min_ratings_per_user=8, max_ratings_per_user=40, seed=seed)
+    config = SynthConfig(
+        n_users=n_users, min_ratings_per_user=8, max_ratings_per_user=40, seed=seed
+    )
     ratings, truth = generate(items, config)
     ratings["rating"] = ratings["rating"].astype(float)
     return Dataset("tiny", ratings, items, rating_scale=(1.0, 5.0), truth=truth)
