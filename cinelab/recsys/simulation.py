@@ -71,6 +71,7 @@ def simulate_feedback_loop(
     n_probe_pairs: int = 3000,
     seed: int = 0,
     progress: bool = True,
+    on_round: Callable[[dict], None] | None = None,
 ) -> pd.DataFrame:
     """Run the loop and return one row of metrics per round.
 
@@ -97,6 +98,11 @@ def simulate_feedback_loop(
         Random (user, film) pairs on which accuracy against the truth is measured.
     seed : int
         Makes the simulated users, exploration, noise and probes reproducible.
+    progress : bool
+        Show a progress bar over the rounds.
+    on_round : callable, optional
+        Called with each round's metrics (a dict) as soon as it is measured, so a widget
+        can draw the curves while the loop runs.
 
     Returns
     -------
@@ -131,6 +137,8 @@ def simulate_feedback_loop(
                 "head_share": _head_share(shown, head),
             }
         )
+        if on_round is not None:
+            on_round(rows[-1])
         feedback = _watch_and_rate(truth, shown, watched_per_round, noise_sd, rng)
         data = pd.concat([data, feedback], ignore_index=True)
     return pd.DataFrame(rows)

@@ -5,6 +5,7 @@ per module, so ``from cinelab.widgets import AttentionExplorer`` works.
 """
 
 from cinelab.widgets.attention_explorer import AttentionExplorer
+from cinelab.widgets.feedback_loop import FeedbackLoopSimulator
 from cinelab.widgets.recommender_demo import RecommenderDemo
 
-__all__ = ["AttentionExplorer", "RecommenderDemo"]
+__all__ = ["AttentionExplorer", "FeedbackLoopSimulator", "RecommenderDemo"]

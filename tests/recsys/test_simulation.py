@@ -106,6 +106,15 @@ def test_loop_grows_the_data_by_what_people_watch(dataset):
     assert result[["coverage", "head_share", "liked_share", "gini"]].stack().between(0, 1).all()
 
 
+def test_each_round_is_reported_as_soon_as_it_is_measured(dataset):
+    reported = []
+    result = simulate_feedback_loop(
+        dataset.ratings, dataset.truth, recsys.Baseline, rounds=2, n_users=5,
+        progress=False, on_round=reported.append,
+    )  # fmt: skip
+    assert reported == result.to_dict("records")
+
+
 def test_loop_is_reproducible_with_a_seed(dataset):
     def run(seed):
         return simulate_feedback_loop(
