@@ -6,6 +6,7 @@ per module, so ``from cinelab.widgets import AttentionExplorer`` works.
 
 from cinelab.widgets.attention_explorer import AttentionExplorer
 from cinelab.widgets.feedback_loop import FeedbackLoopSimulator
+from cinelab.widgets.neighbour_explorer import NeighbourExplorer
 from cinelab.widgets.recommender_demo import RecommenderDemo
 
-__all__ = ["AttentionExplorer", "FeedbackLoopSimulator", "RecommenderDemo"]
+__all__ = ["AttentionExplorer", "FeedbackLoopSimulator", "NeighbourExplorer", "RecommenderDemo"]

@@ -1,0 +1,321 @@
+"""NeighbourExplorer: pick a film or a user and see who its nearest neighbours are, and why.
+
+Neighbourhood methods stand or fall on one number, the similarity. This widget shows the k
+most similar films (or users) as bars, and for any one of them the evidence behind the number:
+the people (or films) both rated, their two ratings side by side, the similarity computed on
+them and what significance shrinkage did to it. Similarities come from
+`cinelab.recsys.similarity.pairwise_similarity`, the one implementation the models use.
+
+Stable CSS classes: ``cinelab-neighbour-explorer``, ``cinelab-neighbour-kind``,
+``cinelab-neighbour-film``, ``cinelab-neighbour-user``, ``cinelab-neighbour-similarity``,
+``cinelab-neighbour-shrinkage``, ``cinelab-neighbour-k``, ``cinelab-neighbour-list``,
+``cinelab-neighbour-evidence-choice`` and ``cinelab-neighbour-evidence``.
+"""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from cinelab.data import Dataset
+from cinelab.recsys.similarity import METRICS, co_rated_counts, pairwise_similarity
+from cinelab.widgets import theme
+from cinelab.widgets.recommenders import film_labels, load_dataset
+
+KINDS = ("films", "users")
+_EVIDENCE_ROWS = 12  # co-rated pairs listed before "and N more"
+
+
+def nearest_neighbours(
+    rows: sp.csr_matrix, target: int, k: int, metric: str, shrinkage: float
+) -> pd.DataFrame:
+    """The `k` rows most similar to row `target` that share at least one rated column.
+
+    Returns a frame ``index, similarity, co_rated`` sorted by similarity (ties: lower index
+    first). A row is never its own neighbour; rows with nothing in common are left out.
+    """
+    similarity = pairwise_similarity(rows[target], rows, metric=metric, shrinkage=shrinkage)[0]
+    co_rated = co_rated_counts(rows[target], rows)[0]  # (n_rows,)
+    candidates = np.flatnonzero(co_rated > 0)
+    candidates = candidates[candidates != target]
+    order = np.lexsort((candidates, -similarity[candidates]))[:k]
+    chosen = candidates[order]
+    return pd.DataFrame(
+        {
+            "index": chosen,
+            "similarity": similarity[chosen],
+            "co_rated": co_rated[chosen].astype(int),
+        }
+    )
+
+
+class NeighbourExplorer(widgets.VBox):
+    """Nearest neighbours of a film or a user, with similarity bars and co-rated evidence.
+
+    Parameters
+    ----------
+    dataset : str or Dataset
+        A name for `cinelab.data.load` or a loaded `Dataset`.
+    kind : {"films", "users"}
+        Start by exploring films or users.
+    similarity : str
+        One of `cinelab.recsys.similarity.METRICS`.
+    shrinkage : float
+        Significance weighting (see `cinelab.recsys.similarity.shrink`); 0 turns it off.
+    k : int
+        How many neighbours are listed.
+    presenter : bool, optional
+        Larger fonts for a projector; default from ``CINELAB_PRESENTER``.
+
+    Attributes
+    ----------
+    neighbours : DataFrame
+        On screen: ``id, label, similarity, co_rated`` (id is an item_id or a user_id).
+    evidence : DataFrame
+        The co-rated pairs behind the chosen neighbour's similarity.
+    """
+
+    def __init__(
+        self,
+        dataset: str | Dataset = "cinelab",
+        *,
+        kind: str = "films",
+        similarity: str = "pearson",
+        shrinkage: float = 0.0,
+        k: int = 10,
+        presenter: bool | None = None,
+    ) -> None:
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, got {kind!r}.")
+        if similarity not in METRICS:
+            raise ValueError(f"similarity must be one of {METRICS}, got {similarity!r}.")
+        self.dataset = load_dataset(dataset)
+        self._index_ratings()
+        self.neighbours = pd.DataFrame(columns=["id", "label", "similarity", "co_rated"])
+        self.evidence = pd.DataFrame()
+        self._quiet = False
+        self._build(kind, similarity, shrinkage, k)
+        self.presenter = theme.mark(self, "neighbour-explorer", presenter)
+        self._connect()
+        self._show_kind()
+
+    # ---------------------------------------------------------------- data
+    def _index_ratings(self) -> None:
+        """Users x films matrix (CSR) over the whole catalogue, plus labels for both sides."""
+        ratings = self.dataset.ratings
+        self.film_ids = pd.Index(self.dataset.items["item_id"]).union(ratings["item_id"].unique())
+        self.user_ids = pd.Index(np.sort(ratings["user_id"].unique()))
+        users = self.user_ids.get_indexer(ratings["user_id"])  # (n_ratings,)
+        films = self.film_ids.get_indexer(ratings["item_id"])  # (n_ratings,)
+        values = ratings["rating"].to_numpy(dtype=np.float64)  # (n_ratings,)
+        shape = (len(self.user_ids), len(self.film_ids))
+        self.by_user = sp.csr_matrix((values, (users, films)), shape=shape)  # (n_users, n_films)
+        self.by_film = self.by_user.T.tocsr()  # (n_films, n_users)
+        labels = film_labels(self.dataset.items)
+        self.film_labels = {film: labels.get(film, f"film {film}") for film in self.film_ids}
+        counts = np.diff(self.by_user.indptr)  # (n_users,)
+        self.user_labels = {
+            user: f"user {user} ({count} ratings)"
+            for user, count in zip(self.user_ids, counts, strict=True)
+        }
+
+    def _side(self):
+        """(rows, ids, labels, other ids, other labels) for the side being explored."""
+        if self.kind.value == "films":
+            return self.by_film, self.film_ids, self.film_labels, self.user_ids, self.user_labels
+        return self.by_user, self.user_ids, self.user_labels, self.film_ids, self.film_labels
+
+    # ---------------------------------------------------------------- building
+    def _build(self, kind: str, similarity: str, shrinkage: float, k: int) -> None:
+        most_rated = self.film_ids[int(np.argmax(np.diff(self.by_film.indptr)))]
+        self.kind = _classed(
+            widgets.ToggleButtons(options=KINDS, value=kind, description="explore"),
+            "cinelab-neighbour-kind",
+        )
+        self.film = _classed(
+            widgets.Combobox(
+                options=sorted(self.film_labels.values()), value=self.film_labels[most_rated],
+                ensure_option=True, description="film", layout=widgets.Layout(width="420px"),
+            ),
+            "cinelab-neighbour-film",
+        )  # fmt: skip
+        self.user = _classed(
+            widgets.Dropdown(
+                options=[(label, user) for user, label in self.user_labels.items()],
+                description="user",
+            ),
+            "cinelab-neighbour-user",
+        )
+        self.similarity = _classed(
+            widgets.Dropdown(options=METRICS, value=similarity, description="similarity"),
+            "cinelab-neighbour-similarity",
+        )
+        self.shrinkage = _classed(
+            widgets.FloatSlider(value=shrinkage, min=0, max=100, step=1, description="shrinkage",
+                                continuous_update=False),
+            "cinelab-neighbour-shrinkage",
+        )  # fmt: skip
+        self.k = _classed(
+            widgets.IntSlider(value=k, min=1, max=30, description="neighbours",
+                              continuous_update=False),
+            "cinelab-neighbour-k",
+        )  # fmt: skip
+        self.listing = _classed(widgets.HTML(), "cinelab-neighbour-list")
+        self.evidence_choice = _classed(
+            widgets.Dropdown(description="evidence for", layout=widgets.Layout(width="420px")),
+            "cinelab-neighbour-evidence-choice",
+        )
+        self.evidence_view = _classed(widgets.HTML(), "cinelab-neighbour-evidence")
+        super().__init__(
+            [
+                theme.stylesheet(),
+                widgets.HBox([self.kind, self.film, self.user]),
+                widgets.HBox([self.similarity, self.shrinkage, self.k]),
+                self.listing,
+                self.evidence_choice,
+                self.evidence_view,
+            ]
+        )
+
+    def _connect(self) -> None:
+        self.kind.observe(lambda _: self._show_kind(), names="value")
+        for control in (self.film, self.user, self.similarity, self.shrinkage, self.k):
+            control.observe(lambda _: self.refresh(), names="value")
+        self.evidence_choice.observe(lambda _: self._show_evidence(), names="value")
+
+    # ---------------------------------------------------------------- views
+    def target(self):
+        """The id being explored: an item_id for films, a user_id for users (None if unset)."""
+        if self.kind.value == "users":
+            return self.user.value
+        return next((f for f, text in self.film_labels.items() if text == self.film.value), None)
+
+    def _show_kind(self) -> None:
+        films = self.kind.value == "films"
+        self.film.layout.display = None if films else "none"
+        self.user.layout.display = "none" if films else None
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Recompute the neighbour list and the evidence for the current choices."""
+        rows, ids, labels, _, _ = self._side()
+        target = self.target()
+        if target is None:
+            return
+        found = nearest_neighbours(
+            rows, ids.get_loc(target), self.k.value, self.similarity.value, self.shrinkage.value
+        )
+        neighbour_ids = ids[found["index"].to_numpy()]
+        self.neighbours = pd.DataFrame(
+            {
+                "id": neighbour_ids,
+                "label": [labels[i] for i in neighbour_ids],
+                "similarity": found["similarity"].to_numpy(),
+                "co_rated": found["co_rated"].to_numpy(),
+            }
+        )
+        self.listing.value = render_neighbours(self.neighbours, labels[target])
+        previous = self.evidence_choice.value
+        self._quiet = True  # one evidence update below, not one per option change
+        self.evidence_choice.options = list(zip(self.neighbours["label"], self.neighbours["id"]))
+        ids_shown = list(self.neighbours["id"])
+        self.evidence_choice.value = (
+            previous if previous in ids_shown else (ids_shown[0] if ids_shown else None)
+        )
+        self._quiet = False
+        self._show_evidence()
+
+    def _show_evidence(self) -> None:
+        if self._quiet:
+            return
+        neighbour = self.evidence_choice.value
+        if neighbour is None:
+            self.evidence = pd.DataFrame()
+            self.evidence_view.value = "<i class='cinelab-muted'>no neighbour to explain</i>"
+            return
+        rows, ids, labels, other_ids, other_labels = self._side()
+        target = self.target()
+        pair = rows[[ids.get_loc(target), ids.get_loc(neighbour)]]  # (2, n_other)
+        self.evidence = co_rated_table(pair, other_ids, other_labels)
+        metric, shrinkage = self.similarity.value, self.shrinkage.value
+        raw = pairwise_similarity(pair[0], pair[1], metric=metric)[0, 0]
+        shrunk = pairwise_similarity(pair[0], pair[1], metric=metric, shrinkage=shrinkage)[0, 0]
+        self.evidence_view.value = render_evidence(
+            self.evidence, labels[target], labels[neighbour], metric, shrinkage, raw, shrunk
+        )
+
+
+def _classed(widget: widgets.DOMWidget, css_class: str) -> widgets.DOMWidget:
+    widget.add_class(css_class)
+    return widget
+
+
+def co_rated_table(pair: sp.csr_matrix, other_ids: pd.Index, other_labels: dict) -> pd.DataFrame:
+    """Columns both rows rated: ``id, label, target, neighbour`` (the two ratings)."""
+    first, second = pair[0].toarray()[0], pair[1].toarray()[0]  # (n_other,) each, 0 = unrated
+    both = np.flatnonzero((first != 0) & (second != 0))
+    return pd.DataFrame(
+        {
+            "id": other_ids[both],
+            "label": [other_labels[i] for i in other_ids[both]],
+            "target": first[both],
+            "neighbour": second[both],
+        }
+    )
+
+
+def render_neighbours(neighbours: pd.DataFrame, target_label: str) -> str:
+    """Neighbours as rows with a similarity bar (red when negative) and the co-rated count."""
+    if neighbours.empty:
+        return f"<p>Nothing shares a rating with <b>{html.escape(target_label)}</b>.</p>"
+    rows = []
+    for row in neighbours.itertuples(index=False):
+        width = 160 * min(abs(row.similarity), 1.0)
+        negative = " cinelab-negative" if row.similarity < 0 else ""
+        rows.append(
+            f"<tr class='cinelab-neighbour'><td>{html.escape(row.label)}</td>"
+            f"<td><span class='cinelab-bar{negative}' style='width:{width:.0f}px'></span></td>"
+            f"<td>{row.similarity:+.3f}</td><td class='cinelab-muted'>{row.co_rated} in common</td>"
+            "</tr>"
+        )
+    return (
+        f"<p>Nearest neighbours of <b>{html.escape(target_label)}</b>:</p>"
+        f"<table class='cinelab-table'>{''.join(rows)}</table>"
+    )
+
+
+def render_evidence(
+    evidence: pd.DataFrame,
+    target_label: str,
+    neighbour_label: str,
+    metric: str,
+    shrinkage: float,
+    raw: float,
+    shrunk: float,
+) -> str:
+    """The co-rated ratings side by side and how the similarity came out of them."""
+    n = len(evidence)
+    if metric == "cosine":  # zero-filled: every rating of either row enters the norms
+        number = f"cosine over all ratings (unrated = 0), {n} in common = <b>{raw:+.3f}</b>"
+    else:
+        number = f"{metric} on the {n} rated by both = <b>{raw:+.3f}</b>"
+    if shrinkage:
+        number += f"; shrunk by {n}/({n}+{shrinkage:g}) → <b>{shrunk:+.3f}</b>"
+    rows = "".join(
+        f"<tr><td>{html.escape(row.label)}</td><td>{row.target:g}</td><td>{row.neighbour:g}</td></tr>"
+        for row in evidence.head(_EVIDENCE_ROWS).itertuples(index=False)
+    )
+    more = (
+        f"<p class='cinelab-muted'>… and {n - _EVIDENCE_ROWS} more.</p>"
+        if n > _EVIDENCE_ROWS
+        else ""
+    )
+    return (
+        f"<p>{number}</p><table class='cinelab-table'><tr><th>rated both</th>"
+        f"<th>{html.escape(target_label)}</th><th>{html.escape(neighbour_label)}</th></tr>"
+        f"{rows}</table>{more}"
+    )
