@@ -37,5 +37,13 @@ model: $(INSTALLED)
 data: $(INSTALLED)
 	$(PY) -m cinelab.data.synth
 
+# Classroom app: the demo notebook served by Voila on localhost, code hidden. PRESENTER=1 enlarges
+# fonts for a projector; DEMO_PORT picks the port. MPLBACKEND is unset so plots show inline.
+DEMO_PORT ?= 8866
+demo: $(INSTALLED)
+	env -u MPLBACKEND $(if $(PRESENTER),CINELAB_PRESENTER=1) $(VENV)/bin/voila \
+		notebooks/07_interactive_recommender.ipynb --template=lab --Voila.ip=127.0.0.1 \
+		--port=$(DEMO_PORT) $(ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache
