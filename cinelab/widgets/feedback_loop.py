@@ -153,7 +153,7 @@ class FeedbackLoopSimulator(widgets.VBox):
             "cinelab-feedback-users",
         )  # fmt: skip
         self.run_button = _classed(
-            widgets.Button(description="Run the loop", button_style="primary", icon="play"),
+            widgets.Button(description="Run the loop", button_style="primary"),
             "cinelab-feedback-run",
         )
         self.clear_button = _classed(

@@ -187,7 +187,7 @@ class RecommenderDemo(widgets.VBox):
         self.rated_box = _classed(widgets.VBox(), "cinelab-my-ratings")
         self._nothing_rated = widgets.HTML("<i class='cinelab-muted'>none yet</i>")
         self.reset_button = _classed(
-            widgets.Button(description="Forget my ratings", icon="trash"), "cinelab-reset"
+            widgets.Button(description="Forget my ratings"), "cinelab-reset"
         )
         self.algorithm = _classed(
             widgets.Dropdown(options=list(ALGORITHMS), value=algorithm, description="algorithm"),
