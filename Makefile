@@ -37,6 +37,10 @@ model: $(INSTALLED)
 data: $(INSTALLED)
 	$(PY) -m cinelab.data.synth
 
+# Student release of the exercises: solutions stubbed, hidden checks removed (exercises/student/).
+student: $(INSTALLED)
+	$(VENV)/bin/cinelab student-version
+
 # Classroom app: the demo notebook served by Voila on localhost, code hidden. PRESENTER=1 enlarges
 # fonts for a projector; DEMO_PORT picks the port. MPLBACKEND is unset so plots show inline.
 DEMO_PORT ?= 8866

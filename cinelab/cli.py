@@ -32,11 +32,30 @@ def _add_train_lm(sub) -> None:
     parser.set_defaults(run=run)
 
 
+def _add_student_version(sub) -> None:
+    parser = sub.add_parser(
+        "student-version", help="write the student release of the exercise notebooks"
+    )
+    parser.add_argument("--source", default="exercises", help="folder of the source notebooks")
+    parser.add_argument("--out", default=None, help="release folder (default: SOURCE/student)")
+    parser.add_argument(
+        "--check", action="store_true", help="only report whether the release is up to date"
+    )
+
+    def run(args):
+        from cinelab.exercises.student import run as write_release
+
+        return write_release(args)
+
+    parser.set_defaults(run=run)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cinelab", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     _add_doctor(sub)
     _add_train_lm(sub)
+    _add_student_version(sub)
     return parser
 
 

@@ -1,0 +1,473 @@
+"""The four kinds of exercise check: a value, a choice, a function, an open answer.
+
+Every checker turns an answer into a `Feedback` and never raises on the student's account:
+a stub is "not yet", anything unreadable or wrong is "not quite" with a reason and a hint.
+
+* `ValueCheck`: a number or an array, compared through hashes (see `keys`), with hints for the
+  recognised mistakes.
+* `ChoiceCheck`: one or several option letters, e.g. to interpret a plot.
+* `FunctionCheck`: a property check. The student's function and the kit's reference run on
+  the same inputs (a tiny hand-sized one first, then random ones, then edge cases); the first
+  disagreement is reported with the input, never with the expected output.
+* `OpenCheck`: free text; no grade, only "answered" once it says something.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import traceback
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from cinelab.exercises import keys as keys_module
+from cinelab.exercises.answers import (
+    AnswerProblem,
+    as_choices,
+    as_number_array,
+    as_text,
+    describe_non_finite,
+    is_stub,
+)
+from cinelab.exercises.feedback import (
+    ANSWERED,
+    CANNOT_CHECK,
+    CORRECT,
+    NOT_QUITE,
+    NOT_YET,
+    Feedback,
+)
+
+GENERIC_HINTS = {
+    "times_two": "Your answer is exactly twice the expected one: is something counted twice?",
+    "half": "Your answer is exactly half the expected one: a factor of 2 is missing.",
+    "percent": "Your answer is 100 times too large: give a fraction (0.25), not a percentage (25).",
+    "negated": "Right size, wrong sign: check the order of a subtraction.",
+    "transposed": "Rows and columns are swapped: transpose your array (.T).",
+    "scaled": (
+        "The pattern is right but every number is off by the same factor: check a "
+        "normalisation (a division, a square root, a sum)."
+    ),
+}
+_KIT_DIR = str(Path(__file__).resolve().parents[1])
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise: what it is, how hard, how it is checked, and the hints it can give.
+
+    ``mistakes`` maps a mistake's name to its hint. For value and choice exercises the
+    wrong answer behind each name is recorded from the source notebook (hashed); for function
+    exercises the name belongs to a `Diagnosis`.
+    """
+
+    id: str
+    title: str
+    difficulty: int  # 1 (warm-up) .. 3 (stretch)
+    skill: str  # "by hand", "in code", "implement", "plot", "open"
+    checker: ValueCheck | ChoiceCheck | FunctionCheck | OpenCheck
+    hint: str = ""
+    mistakes: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def notebook(self) -> str:
+        return self.id.split(".")[0]
+
+    def feedback(self, status: str, message: str, hint: str = "", diagnosis: str = "") -> Feedback:
+        return Feedback(self.id, status, message, hint, diagnosis)
+
+    def mistake_feedback(self, name: str, message: str) -> Feedback:
+        hint = self.mistakes.get(name) or GENERIC_HINTS.get(name) or self.hint
+        return self.feedback(NOT_QUITE, message, hint, diagnosis=name)
+
+    def not_yet(self) -> Feedback:
+        return self.feedback(NOT_YET, "No answer yet: replace None with your answer.")
+
+
+# ---------------------------------------------------------------- values
+
+
+@dataclass(frozen=True)
+class ValueCheck:
+    """A numeric answer (scalar or array), compared after rounding to ``decimals`` decimals.
+
+    ``shape_hints`` maps a wrong shape to a hint ("(10, 10): you compared films, not users").
+    """
+
+    decimals: int = 3
+    shape_hints: Mapping[tuple[int, ...], str] = field(default_factory=dict)
+    kind: str = "value"
+
+    def make_key(self, exercise: Exercise, answer) -> dict:
+        return keys_module.value_key(exercise.id, as_number_array(answer), self.decimals)
+
+    def mistake_hashes(self, exercise: Exercise, answer) -> list[str]:
+        return keys_module.accepted_hashes(exercise.id, as_number_array(answer), self.decimals)
+
+    def judge(self, exercise: Exercise, answer, key: dict) -> Feedback:
+        if is_stub(answer):
+            return exercise.not_yet()
+        try:
+            values = as_number_array(answer)
+        except AnswerProblem as problem:
+            return exercise.feedback(NOT_QUITE, str(problem), exercise.hint)
+        problem = describe_non_finite(values)
+        if problem:
+            return exercise.feedback(
+                NOT_QUITE, problem, "NaN usually comes from 0/0: look for a division by zero."
+            )
+        shape = tuple(key["shape"])
+        if values.shape != shape and values.size == 1 == int(np.prod(shape)):
+            values = values.reshape(shape)  # 0.43, [0.43] and [[0.43]] are the same answer
+        if values.shape != shape:
+            return self._wrong_shape(exercise, values, key)
+        return self._compare(exercise, values, key)
+
+    def _wrong_shape(self, exercise: Exercise, values: np.ndarray, key: dict) -> Feedback:
+        shape = tuple(key["shape"])
+        transposed = values.ndim == 2 and values.shape == shape[::-1]
+        if transposed and _hash_in(exercise.id, values.T, self.decimals, key["accept"]):
+            return exercise.mistake_feedback(
+                "transposed", f"Your array has shape {values.shape}; expected {shape}."
+            )
+        expected = "a single number" if shape == () else f"an array of shape {shape}"
+        message = f"This exercise expects {expected}; your answer has shape {values.shape}."
+        hint = self.shape_hints.get(values.shape, "")
+        if not hint and values.size == int(np.prod(shape)):
+            hint = f"Same number of values: reshape with .reshape{shape}, or check the order."
+        elif not hint:
+            hint = "Read the question again: how many numbers does it ask for?"
+        return exercise.feedback(NOT_QUITE, message, hint, diagnosis="shape")
+
+    def _compare(self, exercise: Exercise, values: np.ndarray, key: dict) -> Feedback:
+        decimals = key["decimals"]
+        mine = keys_module.rounded_hash(exercise.id, values, decimals)
+        if mine in key["accept"]:
+            return exercise.feedback(CORRECT, "Well done.")
+        for name in sorted(key["variants"], key=lambda n: (n not in exercise.mistakes, n)):
+            if mine in key["variants"][name]:
+                return exercise.mistake_feedback(name, "This is not the expected value.")
+        if decimals > 0 and key["coarse"]:
+            coarse = keys_module.rounded_hash(exercise.id, values, decimals - 1)
+            if coarse in key["coarse"]:
+                return exercise.feedback(
+                    NOT_QUITE,
+                    f"Close: right to {decimals - 1} decimals, but not to {decimals}.",
+                    "Keep more decimals: compute in Python rather than rounding intermediate "
+                    f"results; the check rounds to {decimals} decimals for you.",
+                    diagnosis="coarse",
+                )
+        scaled = keys_module.scaled_to_largest(values)
+        if scaled is not None and _hash_in(exercise.id, scaled, decimals, key["scaled"]):
+            return exercise.mistake_feedback("scaled", "This is not the expected value.")
+        return exercise.feedback(NOT_QUITE, "This is not the expected value.", exercise.hint)
+
+
+def _hash_in(exercise_id: str, values: np.ndarray, decimals: int, hashes: list[str]) -> bool:
+    return keys_module.rounded_hash(exercise_id, values, decimals) in hashes
+
+
+# ---------------------------------------------------------------- choices
+
+
+@dataclass(frozen=True)
+class ChoiceCheck:
+    """Option letters: one (``multiple=False``) or every right one (``multiple=True``)."""
+
+    options: Sequence[str] = ("a", "b", "c", "d")
+    multiple: bool = False
+    kind: str = "choice"
+
+    def make_key(self, exercise: Exercise, answer) -> dict:
+        return keys_module.choice_key(exercise.id, as_choices(answer, self.options))
+
+    def mistake_hashes(self, exercise: Exercise, answer) -> list[str]:
+        letters = as_choices(answer, self.options)
+        return [keys_module.digest(exercise.id, keys_module.choice_payload(letters))]
+
+    def judge(self, exercise: Exercise, answer, key: dict) -> Feedback:
+        if is_stub(answer):
+            return exercise.not_yet()
+        try:
+            letters = as_choices(answer, self.options)
+        except AnswerProblem as problem:
+            return exercise.feedback(NOT_QUITE, str(problem), exercise.hint)
+        if len(letters) > 1 and not self.multiple:
+            return exercise.feedback(
+                NOT_QUITE, f"Choose exactly one option; you chose {len(letters)}.", exercise.hint
+            )
+        whole = keys_module.digest(exercise.id, keys_module.choice_payload(letters))
+        if whole in key["accept"]:
+            return exercise.feedback(CORRECT, "Well done.")
+        for name in sorted(key["variants"]):
+            if whole in key["variants"][name]:
+                return exercise.mistake_feedback(name, "That is not the right choice.")
+        if not self.multiple:
+            return exercise.feedback(NOT_QUITE, "That is not the right choice.", exercise.hint)
+        right = sum(
+            keys_module.digest(exercise.id, f"letter:{letter}") in key["letters"]
+            for letter in letters
+        )
+        verb = "is" if right == 1 else "are"
+        message = (
+            f"{right} of the {len(letters)} options you chose {verb} right, and there are "
+            f"{len(key['letters'])} right options in all."
+        )
+        return exercise.feedback(NOT_QUITE, message, exercise.hint, diagnosis="partial")
+
+
+# ---------------------------------------------------------------- functions
+
+
+@dataclass(frozen=True)
+class Case:
+    """One input for a property check.
+
+    ``label`` describes the input to a student ("a 2x3 score matrix with one masked entry");
+    ``hint`` is shown when the student's function fails on this input and no diagnosis fits.
+    """
+
+    args: tuple
+    label: str
+    hint: str = ""
+    kwargs: Mapping = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """A recognisable mistake: ``test(case, student_output, expected_output) -> bool``."""
+
+    name: str
+    test: Callable[[Case, object, object], bool]
+
+
+@dataclass(frozen=True)
+class FunctionCheck:
+    """Compare a student's function with the kit's reference on generated inputs.
+
+    Parameters
+    ----------
+    reference : the kit's implementation, called with the same arguments.
+    cases : ``cases(rng) -> list[Case]``, from simplest to hardest.
+    reference_name : how the student is told what they were compared with.
+    argument_names : names used when an input is shown ("scores = [...]").
+    outputs : names of the returned values when the function returns a tuple.
+    diagnoses : recognisable mistakes, tried in order when an output differs.
+    """
+
+    reference: Callable
+    cases: Callable[[np.random.Generator], list[Case]]
+    reference_name: str
+    argument_names: tuple[str, ...] = ()
+    outputs: tuple[str, ...] = ()
+    diagnoses: tuple[Diagnosis, ...] = ()
+    rtol: float = 1e-6
+    atol: float = 1e-8
+    seed: int = 0
+    kind: str = "function"
+
+    def judge(self, exercise: Exercise, answer, key: dict | None = None) -> Feedback:
+        if is_stub(answer):
+            return exercise.not_yet()
+        if not callable(answer):
+            return exercise.feedback(
+                NOT_QUITE,
+                f"Pass the function itself, e.g. check({exercise.id!r}, my_function), without "
+                f"parentheses; you passed a {type(answer).__name__}.",
+            )
+        cases = self.cases(np.random.default_rng(self.seed))
+        for case in cases:
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")  # the verdict says what matters, not numpy
+                verdict = self._run_case(exercise, answer, case)
+            if verdict is not None:
+                return verdict
+        return exercise.feedback(
+            CORRECT, f"Your function agrees with {self.reference_name} on {len(cases)} inputs."
+        )
+
+    def _run_case(self, exercise: Exercise, function, case: Case) -> Feedback | None:
+        student_args = copy.deepcopy(case.args)
+        try:
+            student = function(*student_args, **case.kwargs)
+        except NotImplementedError as error:
+            return _not_written_yet(exercise, error)
+        except Exception as error:  # noqa: BLE001 (the student's code: report it, never raise)
+            return exercise.feedback(
+                NOT_QUITE,
+                f"Your function raised {type(error).__name__}: {error} — on {case.label}"
+                f"{_where_it_failed(error)}.{self._show_input(case)}",
+                case.hint or exercise.hint,
+                diagnosis="raised",
+            )
+        if student is None:
+            return exercise.feedback(
+                NOT_QUITE,
+                f"Your function returned None on {case.label}.",
+                "Did you forget the `return` line?",
+                diagnosis="returned_none",
+            )
+        expected = self.reference(*copy.deepcopy(case.args), **case.kwargs)
+        problem = self._compare(exercise, case, student, expected)
+        if problem is None and not _same_inputs(student_args, case.args):
+            return exercise.feedback(
+                NOT_QUITE,
+                f"Your function changed its input array in place on {case.label}.",
+                "Work on a copy (x = x.copy()) or build a new array: the caller still needs "
+                "the original.",
+                diagnosis="changed_input",
+            )
+        return problem
+
+    def _compare(self, exercise: Exercise, case: Case, student, expected) -> Feedback | None:
+        named = self.outputs or ("output",)
+        if self.outputs:
+            if not isinstance(student, tuple | list) or len(student) != len(self.outputs):
+                return exercise.feedback(
+                    NOT_QUITE,
+                    f"Your function should return {len(named)} things ({', '.join(named)}); "
+                    f"it returned {_describe(student)}.",
+                    f"End with: return {', '.join(named)}",
+                    diagnosis="returned_wrong_count",
+                )
+            pairs = list(zip(named, student, expected, strict=True))
+        else:
+            pairs = [("output", student, expected)]
+        for name, mine, reference in pairs:
+            message = self._difference(name, mine, reference, case)
+            if message is not None:
+                return self._diagnose(exercise, case, student, expected, message)
+        return None
+
+    def _difference(self, name: str, mine, reference, case: Case) -> str | None:
+        what = "output" if not self.outputs else f"`{name}`"
+        try:
+            mine = as_number_array(mine)
+        except AnswerProblem as problem:
+            return f"Your function's {what} cannot be read on {case.label}: {problem}"
+        reference = as_number_array(reference)
+        if mine.shape != reference.shape:
+            return (
+                f"Your function's {what} has shape {mine.shape} on {case.label}; expected shape "
+                f"{reference.shape}.{self._show_input(case)}"
+            )
+        close = np.isclose(mine, reference, rtol=self.rtol, atol=self.atol)
+        close |= np.isnan(mine) & np.isnan(reference)
+        if close.all():
+            return None
+        position = tuple(int(i) for i in np.argwhere(~close)[0])
+        nan_note = " (it is NaN there)" if np.isnan(mine[position]) else ""
+        return (
+            f"Your function's {what} differs from {self.reference_name} on {case.label}, first "
+            f"at position {position}{nan_note}; {int((~close).sum())} of {close.size} values "
+            f"differ.{self._show_input(case)}"
+        )
+
+    def _show_input(self, case: Case) -> str:
+        """The input, printed, when it is small enough to read."""
+        arrays = [a for a in case.args if isinstance(a, np.ndarray)]
+        if not arrays or sum(a.size for a in arrays) > 30:
+            return ""
+        names = self.argument_names or [f"argument {i + 1}" for i in range(len(case.args))]
+        with np.printoptions(precision=3, suppress=True):
+            shown = [f"{name} = {_format_argument(a)}" for name, a in zip(names, case.args)]
+        shown += [f"{name} = {_format_argument(a)}" for name, a in case.kwargs.items()]
+        return " Input: " + "; ".join(shown)
+
+    def _diagnose(self, exercise, case, student, expected, message) -> Feedback:
+        for diagnosis in self.diagnoses:
+            try:
+                found = diagnosis.test(case, student, expected)
+            except Exception:  # noqa: BLE001 (a diagnosis is a guess; a failing guess is no guess)
+                found = False
+            if found:
+                return exercise.mistake_feedback(diagnosis.name, message)
+        return exercise.feedback(NOT_QUITE, message, case.hint or exercise.hint)
+
+
+def _not_written_yet(exercise: Exercise, error: NotImplementedError) -> Feedback:
+    """Say "not yet", naming the other exercise when the stub that raised belongs to it."""
+    other = re.search(r"Exercise (\d\d\.\d+)", str(error))
+    if other and other.group(1) != exercise.id:
+        return exercise.feedback(
+            NOT_YET,
+            f"Your function calls the one from exercise {other.group(1)}, which is not "
+            f"written yet: finish {other.group(1)} first.",
+        )
+    return exercise.feedback(
+        NOT_YET, "Your function still raises NotImplementedError: write its body in its place."
+    )
+
+
+def _same_inputs(after, before) -> bool:
+    for new, old in zip(after, before, strict=True):
+        if isinstance(old, np.ndarray) and not np.array_equal(new, old, equal_nan=True):
+            return False
+    return True
+
+
+def _where_it_failed(error: Exception) -> str:
+    """' (in line `...`)' for the deepest frame of the student's own code, if any."""
+    frames = [
+        frame
+        for frame in traceback.extract_tb(error.__traceback__)
+        if not frame.filename.startswith(_KIT_DIR) and "site-packages" not in frame.filename
+    ]
+    if not frames or not frames[-1].line:
+        return ""
+    return f" (in the line `{frames[-1].line.strip()}`)"
+
+
+def _format_argument(value) -> str:
+    if isinstance(value, np.ndarray):
+        return np.array2string(value, separator=", ").replace("\n", "")
+    return repr(value)
+
+
+def _describe(value) -> str:
+    if isinstance(value, tuple | list):
+        return f"a {type(value).__name__} of {len(value)}"
+    return f"a single {type(value).__name__}"
+
+
+# ---------------------------------------------------------------- open questions
+
+
+@dataclass(frozen=True)
+class OpenCheck:
+    """Free text: counted as answered once it has ``min_words`` words; ``after`` prompts a
+    self-check (what a good answer discusses) once the student has written theirs."""
+
+    min_words: int = 25
+    after: str = "Compare your answer with a neighbour's, then with the discussion in class."
+    kind: str = "open"
+
+    def judge(self, exercise: Exercise, answer, key: dict | None = None) -> Feedback:
+        if is_stub(answer):
+            return exercise.not_yet()
+        try:
+            text = as_text(answer)
+        except AnswerProblem as problem:
+            return exercise.feedback(NOT_QUITE, str(problem))
+        n_words = len(text.split())
+        if n_words < self.min_words:
+            return exercise.feedback(
+                NOT_QUITE,
+                f"Your answer has {n_words} word{'s' * (n_words != 1)}; a few sentences (at least {self.min_words} "
+                "words) are needed to explain the why.",
+                exercise.hint,
+                diagnosis="too_short",
+            )
+        return exercise.feedback(
+            ANSWERED,
+            f"Answered ({n_words} words). Open questions have no automatic grade.",
+            self.after,
+        )
+
+
+def cannot_check(exercise_id: str, reason: str) -> Feedback:
+    return Feedback(exercise_id, CANNOT_CHECK, reason)

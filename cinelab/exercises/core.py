@@ -1,0 +1,72 @@
+"""`check`: judge an answer, remember the verdict, never raise on the student's account."""
+
+from __future__ import annotations
+
+from cinelab.exercises import catalog, keys, tracking
+from cinelab.exercises.answers import is_stub
+from cinelab.exercises.checks import Exercise, cannot_check
+from cinelab.exercises.feedback import CORRECT, NOT_YET, Feedback
+
+_NO_ANSWER = object()
+_HASHED_KINDS = ("value", "choice")
+
+
+def check(exercise_id: str, answer=_NO_ANSWER) -> Feedback:
+    """Check an answer and say what is right or wrong, with a hint; it never shows the answer.
+
+    Parameters
+    ----------
+    exercise_id : e.g. ``"02.3"``: notebook 02, exercise 3.
+    answer : a number, an array, a function, option letters or text, as the exercise asks.
+        ``None`` or ``...`` means "not answered yet".
+
+    Returns
+    -------
+    Feedback, shown as a coloured box in a notebook; its ``.passed`` says whether it counts.
+    """
+    feedback = evaluate(exercise_id, answer)
+    tracking.remember(feedback)
+    return feedback
+
+
+def evaluate(exercise_id: str, answer=_NO_ANSWER) -> Feedback:
+    """`check` without remembering the verdict (for authors' hidden checks and tests)."""
+    try:
+        exercise = catalog.get(exercise_id)
+    except KeyError as error:
+        return cannot_check(str(exercise_id), str(error.args[0]))
+    if answer is _NO_ANSWER:
+        return exercise.feedback(
+            NOT_YET, f"Give your answer too: check({exercise.id!r}, your_answer)."
+        )
+    recording = keys.recording_path()
+    if recording is not None and exercise.checker.kind in _HASHED_KINDS:
+        return _record(exercise, answer, recording)
+    try:
+        return _judge(exercise, answer)
+    except Exception as error:  # noqa: BLE001 (a kit bug must not look like the student's)
+        return cannot_check(
+            exercise.id,
+            f"The checker itself failed ({type(error).__name__}: {error}). This is a problem "
+            "in the kit, not in your answer: please tell your instructor.",
+        )
+
+
+def _judge(exercise: Exercise, answer) -> Feedback:
+    key = None
+    if exercise.checker.kind in _HASHED_KINDS:
+        key = keys.load_keys().get(exercise.id)
+        if key is None:
+            return cannot_check(
+                exercise.id,
+                "No expected answer is stored for this exercise yet; please tell your instructor.",
+            )
+    return exercise.checker.judge(exercise, answer, key)
+
+
+def _record(exercise: Exercise, answer, path) -> Feedback:
+    """Record mode (authors): the solution's answer becomes the stored key."""
+    if is_stub(answer):
+        return exercise.not_yet()
+    keys.record(path, exercise.id, key=exercise.checker.make_key(exercise, answer))
+    return exercise.feedback(CORRECT, "Recorded as the expected answer (record mode).")

@@ -1,0 +1,300 @@
+"""Exercises for notebook 02, collaborative filtering by hand (reference: `cinelab.recsys`)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cinelab.exercises.checks import (
+    Case,
+    ChoiceCheck,
+    Diagnosis,
+    Exercise,
+    FunctionCheck,
+    OpenCheck,
+    ValueCheck,
+)
+from cinelab.recsys.knn import UserKNN
+from cinelab.recsys.similarity import pairwise_similarity
+
+# The design article's example: 5 users x 10 films, 0 = not rated.
+ARTICLE_RATINGS = np.array(
+    [
+        [5, 4, 5, 0, 0, 4, 5, 0, 0, 3],
+        [3, 5, 0, 5, 4, 3, 0, 4, 5, 2],
+        [4, 0, 5, 5, 4, 0, 5, 4, 0, 5],
+        [0, 4, 5, 5, 0, 4, 5, 4, 5, 4],
+        [5, 0, 4, 0, 5, 5, 0, 4, 5, 3],
+    ],
+    dtype=float,
+)  # (5 users, 10 films)
+
+
+def random_ratings(rng: np.random.Generator, n_users: int, n_films: int) -> np.ndarray:
+    """Integer ratings 1..5 with about 40 % missing, every user and film rated at least once."""
+    ratings = rng.integers(1, 6, size=(n_users, n_films)).astype(float)  # (n_users, n_films)
+    ratings[rng.random((n_users, n_films)) < 0.4] = 0.0
+    ratings[np.arange(n_users), rng.integers(0, n_films, n_users)] = rng.integers(1, 6, n_users)
+    ratings[rng.integers(0, n_users, n_films), np.arange(n_films)] = rng.integers(1, 6, n_films)
+    return ratings
+
+
+# ---------------------------------------------------------------- cosine similarities
+
+
+def _cosine_reference(ratings):
+    return pairwise_similarity(ratings, metric="cosine")
+
+
+def _cosine_cases(rng: np.random.Generator) -> list[Case]:
+    tiny = np.array([[5.0, 0.0, 3.0], [4.0, 2.0, 0.0]])
+    new_user = random_ratings(rng, 4, 6)
+    new_user[3] = 0.0
+    return [
+        Case((tiny,), "2 users x 3 films"),
+        Case((ARTICLE_RATINGS.copy(),), "the article's 5x10 matrix"),
+        Case((random_ratings(rng, 7, 12),), "random ratings of 7 users x 12 films"),
+        Case(
+            (new_user,),
+            "4 users x 6 films where the last user has rated nothing yet",
+            "A user with no rating has norm 0: give them similarity 0 to everyone (not NaN).",
+        ),
+    ]
+
+
+def _compared_films(case, student, expected) -> bool:
+    n_films = case.args[0].shape[1]
+    return np.shape(student) == (n_films, n_films)
+
+
+def _dot_products_only(case, student, expected) -> bool:
+    ratings = case.args[0]
+    return np.allclose(student, ratings @ ratings.T)
+
+
+def _no_square_root(case, student, expected) -> bool:
+    ratings = case.args[0]
+    squares = (ratings**2).sum(axis=1)  # (n_users,)
+    return np.allclose(student, ratings @ ratings.T / np.outer(squares, squares))
+
+
+def _nan_for_new_user(case, student, expected) -> bool:
+    empty = ~case.args[0].any(axis=1)  # (n_users,)
+    return empty.any() and np.isnan(np.asarray(student)[empty]).any()
+
+
+# ---------------------------------------------------------------- user-based prediction
+
+
+def _prediction_reference(ratings, user, film):
+    """The kit's UserKNN with every neighbour, zero-filled cosine and no centring."""
+    users, films = np.nonzero(ratings)
+    frame = pd.DataFrame(
+        {"user_id": users, "item_id": films, "rating": ratings[users, films], "timestamp": 0}
+    )
+    model = UserKNN(n_neighbours=1000, similarity="cosine", shrinkage=0.0, centering="none")
+    model.fit(frame)
+    return float(model.predict(pd.DataFrame({"user_id": [user], "item_id": [film]}))[0])
+
+
+def _prediction_cases(rng: np.random.Generator) -> list[Case]:
+    cases = [
+        Case((ARTICLE_RATINGS.copy(), 0, 4), "the article's matrix, user 0 and film 4"),
+        Case((ARTICLE_RATINGS.copy(), 3, 0), "the article's matrix, user 3 and film 0"),
+    ]
+    while len(cases) < 6:
+        ratings = random_ratings(rng, 6, 8)
+        user, film = int(rng.integers(6)), int(rng.integers(8))
+        ratings[user, film] = 0.0
+        others = np.flatnonzero(ratings[:, film])
+        usable = ratings[user].any() and len(others) >= 2
+        if usable and (pairwise_similarity(ratings)[user, others] > 0).any():
+            cases.append(
+                Case((ratings, user, film), f"random 6x8 ratings, user {user}, film {film}")
+            )
+    return cases
+
+
+def _case_similarities(case) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    ratings, user, film = case.args
+    raters = np.flatnonzero(ratings[:, film])  # (n_raters,)
+    raters = raters[raters != user]
+    return pairwise_similarity(ratings)[user], raters, ratings[:, film]
+
+
+def _not_normalised(case, student, expected) -> bool:
+    similarity, raters, column = _case_similarities(case)
+    return np.isclose(student, (similarity[raters] * column[raters]).sum())
+
+
+def _unrated_as_zero(case, student, expected) -> bool:
+    similarity, _, column = _case_similarities(case)
+    others = np.arange(len(column)) != case.args[1]
+    return np.isclose(
+        student, (similarity[others] * column[others]).sum() / similarity[others].sum()
+    )
+
+
+# ---------------------------------------------------------------- the exercises
+
+EXERCISES = [
+    Exercise(
+        "02.1",
+        "One cosine similarity by hand",
+        1,
+        "by hand",
+        ValueCheck(decimals=3),
+        hint="cos(u, v) = (u·v) / (|u| |v|), with 0 for 'not rated' and the norms over whole rows.",
+        mistakes={
+            "article_value": "That is the value the article prints, and it does not follow "
+            "from the matrix: compute the cosine yourself.",
+            "dot_only": "That is the dot product u·v: divide it by the two norms |u| |v|.",
+            "no_sqrt": "A norm is the square root of the sum of squares: |u| = sqrt(u·u).",
+            "co_rated": "You used only the films both rated. The article's method fills "
+            "missing ratings with 0, so the norms run over every film each user rated.",
+        },
+    ),
+    Exercise(
+        "02.2",
+        "Recompute the article's similarity table",
+        2,
+        "in code",
+        ValueCheck(
+            decimals=3,
+            shape_hints={
+                (10, 10): "You compared films (columns); the table compares users (rows)."
+            },
+        ),
+        hint="Normalise each row to length 1, then one matrix product gives every cosine at once.",
+        mistakes={
+            "co_rated": "You used only co-rated films in the norms; the article zero-fills.",
+            "pearson": "That is Pearson correlation (centred ratings); the article uses cosine "
+            "on the raw, zero-filled ratings.",
+        },
+    ),
+    Exercise(
+        "02.3",
+        "Name the article's errors",
+        2,
+        "by hand",
+        ChoiceCheck(options=("a", "b", "c", "d", "e"), multiple=True),
+        hint="Compare each printed value with your table from 02.2, and check the prediction "
+        "formula on an example: can it give more than 5?",
+        mistakes={
+            "trusts_u1_u4": "Look at (c) again: U1 and U4 both rated films 2, 3, 6, 7 and 10, so "
+            "their dot product is far from 0.",
+            "misses_normalisation": "The similarities are not the only problem: try the "
+            "article's prediction formula on U1 and film 5 (exercise 02.4).",
+        },
+    ),
+    Exercise(
+        "02.4",
+        "Predict a rating from neighbours",
+        2,
+        "by hand",
+        ValueCheck(decimals=3),
+        hint="Weighted average of the ratings of film 5 by the users who rated it, weighted by "
+        "their similarity to U1; divide by the sum of the weights.",
+        mistakes={
+            "not_normalised": "This is the article's mistake: a weighted sum must be divided by "
+            "the sum of the |similarities|, or the 'rating' grows with the number of neighbours "
+            "(yours is above 5!).",
+            "unrated_as_zero": "Only users who rated film 5 are neighbours here: U4's 0 means "
+            "'not rated', not a rating of 0.",
+        },
+    ),
+    Exercise(
+        "02.5",
+        "Read two similarity heatmaps",
+        2,
+        "plot",
+        ChoiceCheck(options=("a", "b", "c", "d")),
+        hint="Compare the colour scales and which cell is darkest in each map.",
+        mistakes={
+            "wider_range": "Read the colour bars: co-rated cosine squeezes every pair into "
+            "0.95-1, so it tells the users apart *less*.",
+            "same_order": "Find the darkest off-diagonal cell in each map: they are not the "
+            "same pair.",
+            "u1_u2": "U1-U2 is the *least* similar pair under zero-filled cosine.",
+        },
+    ),
+    Exercise(
+        "02.6",
+        "Implement user-user cosine similarity",
+        2,
+        "implement",
+        FunctionCheck(
+            reference=_cosine_reference,
+            cases=_cosine_cases,
+            reference_name="cinelab.recsys.similarity.pairwise_similarity(..., metric='cosine')",
+            argument_names=("ratings",),
+            diagnoses=(
+                Diagnosis("compared_films", _compared_films),
+                Diagnosis("dot_only", _dot_products_only),
+                Diagnosis("no_sqrt", _no_square_root),
+                Diagnosis("nan_for_new_user", _nan_for_new_user),
+            ),
+        ),
+        hint="Divide each row by its norm, then multiply the matrix by its transpose.",
+        mistakes={
+            "compared_films": "Your table is films x films: rows are users, so compare rows "
+            "(ratings @ ratings.T), not columns.",
+            "dot_only": "These are the dot products: divide by the product of the two norms.",
+            "no_sqrt": "You divided by the sums of squares; the norm is their square root.",
+            "nan_for_new_user": "A user with no rating has norm 0, and 0/0 is NaN: give them "
+            "similarity 0 (np.divide(..., where=norms > 0)).",
+        },
+    ),
+    Exercise(
+        "02.7",
+        "A mean-centred prediction by hand",
+        3,
+        "by hand",
+        ValueCheck(decimals=3),
+        hint="r̂ = mean(U2) + Σ s(U2, v) · (r_v3 − mean(v)) / Σ |s(U2, v)|, over the users v who "
+        "rated film 3.",
+        mistakes={
+            "not_centred": "That is the plain weighted average (as in 02.4): subtract each "
+            "neighbour's mean from their rating, and add U2's own mean at the end.",
+            "mean_with_zeros": "Each mean must skip the films the user did not rate: the 0s "
+            "mean 'not rated'.",
+            "forgot_user_mean": "You have the weighted correction only: add U2's own mean.",
+        },
+    ),
+    Exercise(
+        "02.8",
+        "Implement the user-based prediction",
+        3,
+        "implement",
+        FunctionCheck(
+            reference=_prediction_reference,
+            cases=_prediction_cases,
+            reference_name="cinelab.recsys.UserKNN (cosine, no centring, every neighbour)",
+            argument_names=("ratings", "user", "film"),
+            diagnoses=(
+                Diagnosis("not_normalised", _not_normalised),
+                Diagnosis("unrated_as_zero", _unrated_as_zero),
+            ),
+            rtol=1e-5,
+        ),
+        hint="Similarities of `user` to everyone; keep the other users who rated `film`; "
+        "weighted average of their ratings.",
+        mistakes={
+            "not_normalised": "Divide the weighted sum by the sum of the similarities.",
+            "unrated_as_zero": "Keep only the users who rated the film (ratings[:, film] > 0): a "
+            "0 means 'not rated'.",
+        },
+    ),
+    Exercise(
+        "02.9",
+        "What zero-filling hides",
+        3,
+        "open",
+        OpenCheck(
+            min_words=30,
+            after="Did your answer name a pair and films, say what co-rated cosine or Pearson "
+            "changes, and what new risk they bring (similarities from very few shared films)?",
+        ),
+        hint="Look at a pair with many films that only one of the two rated.",
+    ),
+]
