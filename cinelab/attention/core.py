@@ -45,10 +45,10 @@ def softmax(x: np.ndarray, axis: int = -1, where: np.ndarray | None = None) -> n
     )
     # a row with nothing allowed has max -inf; shifting by 0 instead keeps it NaN-free
     row_max[~np.isfinite(row_max)] = 0.0
-    exps = scores - row_max  # (same shape as x); -inf scores give exp(-inf) = 0 below
-    np.exp(exps, out=exps)
-    if allowed is not None:
-        exps *= allowed
+    shifted = scores - row_max  # (same shape as x); the largest allowed score is now 0
+    if allowed is not None:  # forbidden entries become -inf, whose exp is exactly 0
+        shifted = np.where(allowed, shifted, -np.inf)
+    exps = np.exp(shifted)
     totals = np.sum(exps, axis=axis, keepdims=True)
     totals[totals == 0] = 1.0
     exps /= totals

@@ -57,6 +57,11 @@ def test_softmax_hand_values_and_where():
     assert np.array_equal(weights[1], [0.0, 0.0, 0.0])
 
 
+def test_softmax_ignores_huge_scores_that_are_masked():
+    weights = attention.softmax(np.array([1000.0, 1.0, 2.0]), where=np.array([False, True, True]))
+    np.testing.assert_allclose(weights, [0.0, 1 / (1 + np.e), np.e / (1 + np.e)], rtol=1e-15)
+
+
 def test_softmax_of_minus_infinity_row_is_zero_not_nan():
     weights = attention.softmax(np.array([[-np.inf, -np.inf], [0.0, -np.inf]]))
     assert np.array_equal(weights, [[0.0, 0.0], [1.0, 0.0]])
