@@ -95,6 +95,8 @@ class FeedbackLoopSimulator(widgets.VBox):
         """Run the loop with the current settings; returns this run's rounds."""
         name, exploration = self.algorithm.value, float(self.exploration.value)
         label = f"{name}, ε={exploration:.2f}"
+        if len(self.results) and label in set(self.results["run"]):
+            label += f" (run {self.results['run'].nunique() + 1})"  # same settings, new line
         rows: list[dict] = []
         self.progress.max, self.progress.value = int(self.rounds.value), 0
         self.run_button.disabled = True

@@ -54,6 +54,16 @@ def test_runs_accumulate_for_comparison_and_clear_forgets_them(simulator):
     assert simulator.results.empty and simulator.summary.value == ""
 
 
+def test_repeating_a_run_gets_its_own_line(simulator):
+    simulator.run()
+    simulator.run()
+    assert list(simulator.results["run"].unique()) == [
+        "Popularity, ε=0.00",
+        "Popularity, ε=0.00 (run 2)",
+    ]
+    assert list(simulator.results["round"]) == [1, 2, 1, 2]
+
+
 def test_summary_shows_first_and_last_round():
     results = pd.DataFrame(
         {"run": ["A", "A"], "round": [1, 2], "rmse": [1.0, 0.5], "coverage": [0.1, 0.2],
