@@ -1,0 +1,181 @@
+"""Exercises for notebook 05, trailer copy (reference: `cinelab.textgen.decoding`).
+
+The kit's decoding functions work on torch tensors; the exercises use numpy arrays, and the
+reference wrappers convert (in float64, so both sides compute with the same precision).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cinelab.exercises.checks import (
+    Case,
+    ChoiceCheck,
+    Diagnosis,
+    Exercise,
+    FunctionCheck,
+    OpenCheck,
+    ValueCheck,
+)
+
+
+def _top_p_reference(logits, p):
+    import torch
+
+    from cinelab.textgen.decoding import top_p_filter
+
+    return top_p_filter(torch.as_tensor(np.asarray(logits, dtype=np.float64)), p).numpy()
+
+
+def _top_p_cases(rng: np.random.Generator) -> list[Case]:
+    return [
+        Case(
+            (np.log([0.5, 0.3, 0.2]), 0.7), "3 tokens with probabilities 0.5, 0.3, 0.2 and p = 0.7"
+        ),
+        Case(
+            (np.array([0.1, 2.0, -1.0, 1.5, 0.3]), 0.9),
+            "5 logits that are not sorted, p = 0.9",
+            "Sort to decide, but return the logits in the vocabulary's order.",
+        ),
+        Case((rng.normal(size=50), 0.9), "50 random logits, p = 0.9"),
+        Case(
+            (rng.normal(size=20) * 3, 0.01),
+            "20 logits with p = 0.01",
+            "The most likely token always stays, however small p is.",
+        ),
+        Case((rng.normal(size=30), 1.0), "30 logits with p = 1 (keep everything)"),
+        Case(
+            (rng.normal(size=(3, 12)), 0.8),
+            "a batch of 3 rows of 12 logits, p = 0.8",
+            "Filter each row on its own: sort, softmax and cumulate along the last axis.",
+        ),
+    ]
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    exponentials = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    return exponentials / exponentials.sum(axis=-1, keepdims=True)
+
+
+def _top_p_keeping_within_p(case, student, expected) -> bool:
+    """The variant that stops *before* the token crossing p."""
+    logits, p = case.args
+    order = np.argsort(-logits, axis=-1)
+    probabilities = np.take_along_axis(_softmax(logits), order, axis=-1)
+    keep_sorted = np.cumsum(probabilities, axis=-1) <= p
+    keep = np.zeros_like(keep_sorted)
+    np.put_along_axis(keep, order, keep_sorted, axis=-1)
+    return np.array_equal(np.isfinite(student), keep)
+
+
+def _sorted_output(case, student, expected) -> bool:
+    student = np.asarray(student)
+    return student.ndim == 1 and np.allclose(student, np.sort(expected)[::-1])
+
+
+def _returns_probabilities(case, student, expected) -> bool:
+    student = np.asarray(student)
+    return bool(np.isfinite(student).all() and (student >= 0).all() and (student <= 1).all())
+
+
+EXERCISES = [
+    Exercise(
+        "05.1",
+        "Temperature by hand",
+        1,
+        "by hand",
+        ValueCheck(decimals=3),
+        hint="Divide each logit by T, then take the softmax.",
+        mistakes={
+            "multiplied": "You multiplied the logits by T; temperature divides them: z / T.",
+            "no_softmax": "These are the tempered logits: turn them into probabilities with "
+            "softmax.",
+        },
+    ),
+    Exercise(
+        "05.2",
+        "Top-p (nucleus) filtering by hand",
+        2,
+        "by hand",
+        ValueCheck(decimals=3),
+        hint="Walk down the tokens from most to least likely and stop as soon as the kept ones "
+        "cover at least p; renormalise what is kept.",
+        mistakes={
+            "stops_before_p": "Your kept tokens cover less than p: keep the token that makes the "
+            "total reach p (0.45 + 0.25 = 0.70 is still below 0.8).",
+            "not_renormalised": "The kept probabilities must be divided by their sum, so the new "
+            "distribution adds up to 1.",
+            "keeps_one_more": "You kept one token too many: stop as soon as the total reaches p.",
+        },
+    ),
+    Exercise(
+        "05.3",
+        "Repetition penalty by hand",
+        2,
+        "by hand",
+        ValueCheck(decimals=3),
+        hint="Only tokens that already appeared change: a positive logit is divided by the "
+        "penalty, a negative one multiplied by it.",
+        mistakes={
+            "divided_negative": "Dividing a negative logit by the penalty makes it *larger* "
+            "(closer to 0), so the token becomes more likely: multiply negative logits instead.",
+            "penalised_twice": "Each token that appeared is penalised once, however many times "
+            "it appeared.",
+        },
+    ),
+    Exercise(
+        "05.4",
+        "Which temperature made which distribution?",
+        2,
+        "plot",
+        ChoiceCheck(options=("a", "b", "c")),
+        hint="Dividing logits by T < 1 stretches the gaps between them: the favourite takes "
+        "almost everything.",
+        mistakes={
+            "highest_temperature": "That panel is the flattest: dividing by T > 1 shrinks the gaps "
+            "between logits, so that is the *highest* temperature.",
+            "temperature_one": "That panel is in between: T = 1 leaves the model's distribution "
+            "as it is.",
+        },
+    ),
+    Exercise(
+        "05.5",
+        "Implement top-p filtering",
+        3,
+        "implement",
+        FunctionCheck(
+            reference=_top_p_reference,
+            cases=_top_p_cases,
+            reference_name="cinelab.textgen.decoding.top_p_filter",
+            argument_names=("logits", "p"),
+            diagnoses=(
+                Diagnosis("stops_before_p", _top_p_keeping_within_p),
+                Diagnosis("sorted_output", _sorted_output),
+                Diagnosis("returns_probabilities", _returns_probabilities),
+            ),
+        ),
+        hint="Sort descending, softmax, cumulate; drop a token once the tokens *before* it "
+        "already cover p; set dropped logits to -inf in vocabulary order.",
+        mistakes={
+            "stops_before_p": "You drop the token that makes the total cross p. Drop a token only "
+            "when the tokens *before* it already cover p (cumulative sum minus its own "
+            "probability >= p).",
+            "sorted_output": "Your output is in sorted order: put the filtered logits back in "
+            "the vocabulary's order (np.put_along_axis, or index with the sort order).",
+            "returns_probabilities": "Return logits, with -inf for the dropped tokens, not "
+            "probabilities: the sampler applies softmax afterwards.",
+        },
+    ),
+    Exercise(
+        "05.6",
+        "Why greedy copy repeats itself",
+        3,
+        "open",
+        OpenCheck(
+            min_words=30,
+            after="Did you explain the loop (a repeated phrase makes itself more likely), what "
+            "sampling changes, and what it costs (less likely, sometimes incoherent words)?",
+        ),
+        hint="After 'a night of terror, a night of', what does the model find most likely?",
+    ),
+]
