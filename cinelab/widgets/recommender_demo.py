@@ -132,6 +132,7 @@ class RecommenderDemo(widgets.VBox):
         self._hyper = {}
         self._revision = 0
         self._quiet = False
+        self._last_working: tuple | None = None  # (algorithm, hyper-parameters) last shown
         self._notice = ("", False)  # (message about the ratings file, is it a warning)
         self.recommendations = pd.DataFrame()
         self.last_refresh_ms = float("nan")
@@ -301,32 +302,46 @@ class RecommenderDemo(widgets.VBox):
 
     def _on_algorithm(self) -> None:
         name = self.algorithm.value
-        hyper = self._hyper.setdefault(name, default_hyper_parameters(name, self.dataset))
+        self._guarded(name, lambda: self._show_controls_for(name))
+
+    def _on_hyper_parameter(self) -> None:
+        if self._quiet:
+            return
+        name = self.algorithm.value
+        hyper = self._hyper[name]
+        if "n_neighbours" in hyper:
+            hyper["n_neighbours"] = int(self.neighbours.value)
+        if "regularization" in hyper:
+            hyper["regularization"] = float(self.regularization.value)
+        self._guarded(name, lambda: None)
+
+    def _guarded(self, name: str, prepare) -> None:
+        """Prepare the controls, (re)fit and refresh; if that fails, go back to the last
+        model that worked and say why (a click must never kill the demo)."""
+        try:
+            prepare()
+            self._refit_and_refresh()
+        except Exception as error:
+            if self._last_working is None or self._last_working == (name, self._hyper.get(name)):
+                raise
+            self._fall_back(name, error)
+
+    def _show_controls_for(self, name: str) -> None:
+        """Enable the sliders this algorithm has and set them to its remembered values."""
+        defaults = default_hyper_parameters(name, self.dataset)
+        hyper = self._hyper.setdefault(name, defaults)
         self._quiet = True
         self.neighbours.disabled = "n_neighbours" not in hyper
         self.neighbours.value = hyper.get("n_neighbours", self.neighbours.value)
         self.regularization.disabled = "regularization" not in hyper
         if "regularization" in hyper:
-            centre = np.floor(
-                np.log10(default_hyper_parameters(name, self.dataset)["regularization"])
-            )
+            centre = np.floor(np.log10(defaults["regularization"]))
             low, high = centre - 2, centre + 2  # exponents: default / 100 to default * 100
             self.regularization.min = min(self.regularization.min, low)  # keep min <= max
             self.regularization.max = high
             self.regularization.min = low
             self.regularization.value = hyper["regularization"]
         self._quiet = False
-        self._refit_and_refresh()
-
-    def _on_hyper_parameter(self) -> None:
-        if getattr(self, "_quiet", False):
-            return
-        hyper = self._hyper[self.algorithm.value]
-        if "n_neighbours" in hyper:
-            hyper["n_neighbours"] = int(self.neighbours.value)
-        if "regularization" in hyper:
-            hyper["regularization"] = float(self.regularization.value)
-        self._refit_and_refresh()
 
     def _current_hyper(self) -> dict:
         return dict(self._hyper[self.algorithm.value])
@@ -337,9 +352,21 @@ class RecommenderDemo(widgets.VBox):
         if not fitted_before:
             self._say(f"Training {name} on {len(self.dataset.ratings):,} ratings (once)…")
         self._update_views()
+        self._last_working = (name, hyper)
         seconds = self.models.fit_seconds[self.models.key(name, hyper)]
         trained = "" if fitted_before else f"{name} trained in {seconds:.1f} s. "
         self._say(f"{trained}Updated in {self.last_refresh_ms:.0f} ms.")
+
+    def _fall_back(self, name: str, error: Exception) -> None:
+        """Return the controls to the last model that worked and explain why."""
+        self._quiet = False
+        working_name, working_hyper = self._last_working
+        self._hyper[working_name] = dict(working_hyper)
+        if name == working_name:
+            self._on_algorithm()
+        else:
+            self.algorithm.value = working_name
+        self._say(f"⚠ {name} could not be used on this dataset ({error}); back to {working_name}.")
 
     # ---------------------------------------------------------------- views
     def refresh(self) -> None:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from cinelab import data, recsys
 from cinelab.data import Dataset
+from cinelab.recsys.content import TEXT_COLUMNS
 
 # Display name -> how to build the model from the dataset and the tunable hyper-parameters.
 ALGORITHMS: dict[str, Callable[..., recsys.Recommender]] = {
@@ -25,11 +26,19 @@ ALGORITHMS: dict[str, Callable[..., recsys.Recommender]] = {
     "Item-KNN": lambda dataset, **hyper: recsys.ItemKNN(**hyper),
     "FunkSVD": lambda dataset, **hyper: recsys.FunkSVD(**hyper),
     "ALS": lambda dataset, **hyper: recsys.ALS(**hyper),
-    "Content-based": lambda dataset, **hyper: recsys.ContentBased(dataset.items, **hyper),
-    "Hybrid": lambda dataset, **hyper: recsys.Hybrid(dataset.items, **hyper),
+    "Content-based": lambda dataset, **hyper: _content_model(dataset, **hyper),
+    "Hybrid": lambda dataset, **hyper: recsys.Hybrid(
+        dataset.items, content=_content_model(dataset), **hyper
+    ),
     "EASE (top-N)": lambda dataset, **hyper: recsys.EASE(**hyper),
 }
 TUNABLE = ("n_neighbours", "regularization")
+
+
+def _content_model(dataset: Dataset, **hyper) -> recsys.ContentBased:
+    """Content-based on whichever text the catalogue has (MovieLens has genres only)."""
+    columns = tuple(c for c in TEXT_COLUMNS if c in dataset.items.columns)
+    return recsys.ContentBased(dataset.items, text_columns=columns, **hyper)
 
 
 def check_algorithm(name: str) -> str:

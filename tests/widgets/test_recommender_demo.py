@@ -186,6 +186,36 @@ def test_changing_regularisation_refits_with_the_new_value(demo):
     assert shown_ids(demo) == list(expected["item_id"])
 
 
+def test_an_algorithm_that_fails_is_reported_and_the_last_one_kept(demo, monkeypatch):
+    def broken(dataset, **hyper):
+        raise ValueError("no taste vectors today")
+
+    monkeypatch.setitem(ALGORITHMS, "ALS", broken)
+    demo.rate(ALIEN, 5)
+    shown = shown_ids(demo)
+    demo.algorithm.value = "ALS"
+    assert demo.algorithm.value == "Item-KNN"
+    assert shown_ids(demo) == shown
+    assert "ALS could not be used on this dataset (no taste vectors today)" in demo.status.value
+
+
+def test_a_hyper_parameter_that_fails_is_undone(demo, monkeypatch):
+    real_als = ALGORITHMS["ALS"]
+
+    def fragile(dataset, **hyper):
+        if hyper.get("regularization", 1) < 0.01:
+            raise ValueError("singular matrix")
+        return real_als(dataset, **hyper)
+
+    monkeypatch.setitem(ALGORITHMS, "ALS", fragile)
+    demo.algorithm.value = "ALS"
+    shown = shown_ids(demo)
+    demo.regularization.value = 0.001
+    assert demo.regularization.value == pytest.approx(demo.model.regularization)
+    assert demo.model.regularization >= 0.01 and shown_ids(demo) == shown
+    assert "singular matrix" in demo.status.value
+
+
 def test_item_knn_reason_names_a_film_you_rated(demo):
     demo.rate(ALIEN, 5)
     demo.rate(ALIENS, 5)
