@@ -1,0 +1,162 @@
+"""Exercises for notebook 03, matrix factorisation (reference: `cinelab.recsys.factorization`)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cinelab.exercises.checks import (
+    Case,
+    ChoiceCheck,
+    Diagnosis,
+    Exercise,
+    FunctionCheck,
+    OpenCheck,
+    ValueCheck,
+)
+from cinelab.recsys.factorization import solve_user
+
+
+def _ridge_cases(rng: np.random.Generator) -> list[Case]:
+    tiny_factors = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    return [
+        Case((tiny_factors, np.array([0.5, -0.5, 0.2]), 0.1), "3 films with 2 factors, reg = 0.1"),
+        Case(
+            (rng.normal(size=(12, 4)), rng.normal(size=12), 0.5), "12 films, 4 factors, reg = 0.5"
+        ),
+        Case(
+            (rng.normal(size=(2, 5)), rng.normal(size=2), 0.2),
+            "a user with 2 ratings and 5 factors, reg = 0.2",
+            "With fewer ratings than unknowns the system only has a solution thanks to the "
+            "penalty: add regularization * identity to the matrix before solving.",
+        ),
+    ]
+
+
+def _with_bias_column(item_factors: np.ndarray) -> np.ndarray:
+    return np.hstack([item_factors, np.ones((len(item_factors), 1))])  # (n_rated, k + 1)
+
+
+def _ridge(design: np.ndarray, residuals: np.ndarray, penalty: np.ndarray) -> np.ndarray:
+    return np.linalg.solve(design.T @ design + np.diag(penalty), design.T @ residuals)
+
+
+def _no_bias(case, student, expected) -> bool:
+    item_factors, residuals, regularization = case.args
+    k = item_factors.shape[1]
+    factors = _ridge(item_factors, residuals, np.full(k, regularization))
+    return np.allclose(student[0], factors)
+
+
+def _bias_not_penalised(case, student, expected) -> bool:
+    item_factors, residuals, regularization = case.args
+    k = item_factors.shape[1]
+    penalty = np.append(np.full(k, regularization), 0.0)
+    solution = _ridge(_with_bias_column(item_factors), residuals, penalty)
+    return np.allclose(student[0], solution[:k]) and np.isclose(student[1], solution[k])
+
+
+def _unregularised(case, student, expected) -> bool:
+    item_factors, residuals, _ = case.args
+    solution = np.linalg.lstsq(_with_bias_column(item_factors), residuals, rcond=None)[0]
+    k = item_factors.shape[1]
+    return np.allclose(student[0], solution[:k]) and np.isclose(student[1], solution[k])
+
+
+EXERCISES = [
+    Exercise(
+        "03.1",
+        "A prediction by hand",
+        1,
+        "by hand",
+        ValueCheck(decimals=3),
+        hint="r̂ = μ + b_u + b_i + p_u · q_i: four terms.",
+        mistakes={
+            "taste_only": "That is only the taste match p_u · q_i: add μ, b_u and b_i.",
+            "forgot_global_mean": "Start from the global mean μ, then add the biases and the "
+            "taste match.",
+        },
+    ),
+    Exercise(
+        "03.2",
+        "Count the parameters",
+        1,
+        "by hand",
+        ValueCheck(decimals=0),
+        hint="A vector of `factors` numbers per user and per film, one bias per user and per "
+        "film, and one global mean.",
+        mistakes={
+            "no_biases": "You counted the factors only: add one bias per user and per film.",
+            "no_global_mean": "Almost: the global mean μ is one more parameter.",
+            "users_only": "Films have taste vectors too (and biases).",
+        },
+    ),
+    Exercise(
+        "03.3",
+        "One SGD step by hand",
+        2,
+        "by hand",
+        ValueCheck(decimals=4),
+        hint="e = r − r̂, then p_u ← p_u + lr · (e · q_i − λ · p_u), with the *old* q_i.",
+        mistakes={
+            "wrong_direction": "You stepped uphill: gradient descent *adds* lr · (e q_i − λ p_u) "
+            "with e = r − r̂, which lowers the error.",
+            "no_regularization": "You forgot the penalty term −λ · p_u inside the step.",
+            "error_sign": "The error is e = r − r̂ (truth minus prediction), not r̂ − r.",
+        },
+    ),
+    Exercise(
+        "03.4",
+        "Read the learning curves",
+        2,
+        "plot",
+        ChoiceCheck(options=("a", "b", "c", "d")),
+        hint="Compare where each curve is lowest, and what the gap between them does.",
+        mistakes={
+            "underfits": "Look again: the validation error is *above* the training error, as it "
+            "almost always is.",
+            "more_epochs": "The validation curve stops improving (and turns up) while the "
+            "training curve keeps falling: more epochs do not help.",
+            "learning_rate": "Both curves are smooth: nothing here points at the learning rate.",
+        },
+    ),
+    Exercise(
+        "03.5",
+        "Implement the ALS step for one user",
+        3,
+        "implement",
+        FunctionCheck(
+            reference=solve_user,
+            cases=_ridge_cases,
+            reference_name="cinelab.recsys.factorization.solve_user",
+            argument_names=("item_factors", "residuals", "regularization"),
+            outputs=("factors", "bias"),
+            diagnoses=(
+                Diagnosis("no_bias", _no_bias),
+                Diagnosis("bias_not_penalised", _bias_not_penalised),
+                Diagnosis("unregularised", _unregularised),
+            ),
+        ),
+        hint="Append a column of ones to the item factors (for the bias), then solve "
+        "(XᵀX + reg · I) w = Xᵀ r; the last entry of w is the bias.",
+        mistakes={
+            "no_bias": "Your factors are the ridge solution without a bias: add a column of ones "
+            "to the film factors so the bias is learned jointly.",
+            "bias_not_penalised": "The kit penalises the bias like the factors: add reg to every "
+            "diagonal entry, including the bias's.",
+            "unregularised": "That is plain least squares: add regularization * identity to XᵀX.",
+        },
+    ),
+    Exercise(
+        "03.6",
+        "What do factors mean?",
+        3,
+        "open",
+        OpenCheck(
+            min_words=30,
+            after="Did you say why two runs give different factors but the same predictions "
+            "(any rotation R: (P R)(Q R)ᵀ = P Qᵀ) and what that means for naming a factor?",
+        ),
+        hint="What happens to p_u · q_i if you rotate every user vector and every film vector "
+        "by the same rotation?",
+    ),
+]

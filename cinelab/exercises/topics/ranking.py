@@ -1,0 +1,173 @@
+"""Exercises for notebook 04, ranking and evaluation (reference: `cinelab.recsys.metrics`)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cinelab.exercises.checks import (
+    Case,
+    ChoiceCheck,
+    Diagnosis,
+    Exercise,
+    FunctionCheck,
+    OpenCheck,
+    ValueCheck,
+)
+from cinelab.recsys.metrics import ndcg_at_k
+
+
+def _ndcg_cases(rng: np.random.Generator) -> list[Case]:
+    films = [f"film {number}" for number in range(40)]
+    cases = [
+        Case(
+            (["Up", "Heat", "Jaws", "Big", "Alien"], {"Heat", "Big", "Fargo"}, 5),
+            "a list of 5 with 2 hits out of 3 relevant films, k = 5",
+        ),
+        Case(
+            (["Up", "Heat", "Jaws"], {"Jaws", "Up", "Heat", "Big"}, 3),
+            "a list of 3 where every film is relevant, and a 4th relevant film is missing, k = 3",
+            "The ideal list holds at most k films: the best possible top-3.",
+        ),
+        Case((["Up", "Heat"], {"Fargo"}, 2), "no relevant film in the list, k = 2"),
+        Case(
+            (["Up", "Heat", "Jaws", "Big"], {"Big": 3.0, "Up": 1.0, "Jaws": 2.0}, 4),
+            "graded relevance {Big: 3, Up: 1, Jaws: 2}, k = 4",
+            "With a mapping, the gain of a film is its value; the ideal list sorts the gains.",
+        ),
+    ]
+    for _ in range(3):
+        ranked = list(rng.permutation(films)[:15])
+        relevant = set(rng.choice(films, size=6, replace=False))
+        cases.append(Case((ranked, relevant, 10), "a random list of 15 films, k = 10"))
+    return cases
+
+
+def _discounts(k: int, offset: int = 2) -> np.ndarray:
+    return 1.0 / np.log2(np.arange(offset, k + offset))  # (k,)
+
+
+def _gains(recommended, relevant, k) -> tuple[np.ndarray, np.ndarray]:
+    values = relevant if isinstance(relevant, dict) else dict.fromkeys(relevant, 1.0)
+    gains = np.array([values.get(item, 0.0) for item in list(recommended)[:k]])  # (<= k,)
+    ideal = np.sort(np.fromiter(values.values(), dtype=float))[::-1]  # (n_relevant,)
+    return gains, ideal
+
+
+def _dcg_only(case, student, expected) -> bool:
+    gains, _ = _gains(*case.args)
+    return np.isclose(student, (gains * _discounts(len(gains))).sum()) and expected > 0
+
+
+def _ideal_not_cut_at_k(case, student, expected) -> bool:
+    k = case.args[2]
+    gains, ideal = _gains(*case.args)
+    if len(ideal) <= k:
+        return False
+    ideal_dcg = (ideal * _discounts(len(ideal))).sum()
+    return np.isclose(student, (gains * _discounts(len(gains))).sum() / ideal_dcg)
+
+
+def _off_by_one_rank(case, student, expected) -> bool:
+    gains, ideal = _gains(*case.args)
+    k = case.args[2]
+    ideal = ideal[:k]
+    dcg = (gains * _discounts(len(gains), offset=3)).sum()
+    return np.isclose(student, dcg / (ideal * _discounts(len(ideal), offset=3)).sum())
+
+
+EXERCISES = [
+    Exercise(
+        "04.1",
+        "Precision and recall by hand",
+        1,
+        "by hand",
+        ValueCheck(decimals=3),
+        hint="precision@k = hits in the top-k / k; recall@k = hits in the top-k / number of "
+        "relevant films.",
+        mistakes={
+            "swapped": "Precision and recall are swapped: precision divides by k, recall by the "
+            "number of relevant films.",
+            "whole_list": "Only the first k = 5 films count: the 6th is not in the top-5.",
+        },
+    ),
+    Exercise(
+        "04.2",
+        "NDCG by hand",
+        2,
+        "by hand",
+        ValueCheck(decimals=3),
+        hint="DCG = Σ gain / log2(rank + 1) over the top-5; divide by the DCG of the best "
+        "possible top-5.",
+        mistakes={
+            "dcg_only": "That is the DCG: divide it by the ideal DCG (the best possible list).",
+            "ideal_too_long": "The ideal top-5 holds the 4 liked films and then nothing: there is "
+            "no 5th relevant film to count.",
+            "off_by_one_rank": "The first rank is discounted by log2(1 + 1) = 1: use log2(rank + 1) "
+            "with ranks starting at 1.",
+        },
+    ),
+    Exercise(
+        "04.3",
+        "Average precision by hand",
+        2,
+        "by hand",
+        ValueCheck(decimals=3),
+        hint="Precision@i at each rank i holding a hit, summed, divided by min(|relevant|, k).",
+        mistakes={
+            "divided_by_hits": "The kit divides by min(|relevant|, k) = 4, the most hits the "
+            "top-5 could hold, not by the hits found: missing films must cost something.",
+            "divided_by_k": "Divide by min(|relevant|, k) = 4, not by k.",
+        },
+    ),
+    Exercise(
+        "04.4",
+        "Popularity at top-N, in a plot",
+        2,
+        "plot",
+        ChoiceCheck(options=("a", "b", "c", "d")),
+        hint="Read both panels: which model wins which metric?",
+        mistakes={
+            "lowest_rmse_wins": "Compare the panels: the best rating predictor (lowest RMSE) is "
+            "not the best list-maker (highest NDCG@10).",
+            "popularity_has_rmse": "Popularity does not predict personal ratings at all, and it "
+            "still makes good lists: that is the point of the plot.",
+        },
+    ),
+    Exercise(
+        "04.5",
+        "Implement NDCG@k",
+        3,
+        "implement",
+        FunctionCheck(
+            reference=ndcg_at_k,
+            cases=_ndcg_cases,
+            reference_name="cinelab.recsys.metrics.ndcg_at_k",
+            argument_names=("recommended", "relevant", "k"),
+            diagnoses=(
+                Diagnosis("dcg_only", _dcg_only),
+                Diagnosis("ideal_not_cut_at_k", _ideal_not_cut_at_k),
+                Diagnosis("off_by_one_rank", _off_by_one_rank),
+            ),
+        ),
+        hint="DCG of your top-k divided by the DCG of the ideal top-k (the largest gains "
+        "first); 0 when nothing is relevant.",
+        mistakes={
+            "dcg_only": "You return the DCG: divide by the ideal DCG.",
+            "ideal_not_cut_at_k": "The ideal list has at most k entries: keep the k largest gains.",
+            "off_by_one_rank": "Rank 1 has discount 1/log2(2) = 1: use log2(rank + 1), ranks from 1.",
+        },
+    ),
+    Exercise(
+        "04.6",
+        "Why popularity wins at top-N",
+        3,
+        "open",
+        OpenCheck(
+            min_words=30,
+            after="Did you separate 'would like it if watched' from 'will watch it', mention "
+            "that test ratings are themselves biased towards popular films, and say why that "
+            "flatters popularity?",
+        ),
+        hint="Which films end up in a user's *test* ratings in the first place?",
+    ),
+]
