@@ -35,7 +35,7 @@ model: $(INSTALLED)
 	$(VENV)/bin/cinelab train-lm
 
 data: $(INSTALLED)
-	$(PY) -m cinelab.data.synth
+	$(VENV)/bin/cinelab data generate
 
 # Student release of the exercises: solutions stubbed, hidden checks removed (exercises/student/).
 student: $(INSTALLED)

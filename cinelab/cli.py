@@ -50,10 +50,24 @@ def _add_student_version(sub) -> None:
     parser.set_defaults(run=run)
 
 
+def _add_data(sub) -> None:
+    parser = sub.add_parser("data", help="regenerate or check the embedded ratings")
+    parser.add_argument("action", choices=["generate", "check"])
+
+    def run(args) -> int:
+        from cinelab.data.embedded import EMBEDDED_DIR
+        from cinelab.data.synth import write_or_check
+
+        return write_or_check(EMBEDDED_DIR / "ratings.csv", check=args.action == "check")
+
+    parser.set_defaults(run=run)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cinelab", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     _add_doctor(sub)
+    _add_data(sub)
     _add_train_lm(sub)
     _add_student_version(sub)
     return parser

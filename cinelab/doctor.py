@@ -144,7 +144,7 @@ def run_checks() -> list[Check]:
     for check in CHECKS:
         try:
             results.extend(check())
-        except Exception as error:  # the doctor must report, never crash
+        except Exception as error:  # noqa: BLE001 -- the doctor must report, never crash
             name = check.__name__.removeprefix("check_").replace("_", " ")
             results.append(("FAIL", name, f"{type(error).__name__}: {error}"))
     return results

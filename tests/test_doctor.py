@@ -5,9 +5,13 @@ from cinelab.cli import main
 def test_doctor_reports_a_status_for_every_check():
     results = doctor.run_checks()
     names = [what for _, what, _ in results]
-    assert {"Python", "numpy", "torch", "widgets", "kernel", "embedded data", "data cache"} <= set(names)
+    assert {"Python", "numpy", "torch", "widgets", "kernel", "embedded data", "data cache"} <= set(
+        names
+    )
     assert all(status in {"OK", "WARN", "FAIL"} for status, _, _ in results)
-    assert all(status == "OK" for status, what, _ in results if what in {"Python", "numpy", "widgets"})
+    assert all(
+        status == "OK" for status, what, _ in results if what in {"Python", "numpy", "widgets"}
+    )
 
 
 def test_a_crashing_check_becomes_a_fail_line(monkeypatch):

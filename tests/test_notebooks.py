@@ -30,8 +30,12 @@ def test_notebook_follows_the_conventions(path):
     dirty = [i for i, c in enumerate(code_cells) if c.outputs or c.execution_count]
     assert not dirty, f"{path.name}: code cells {dirty} were committed with outputs"
     first = code_cells[0]
-    assert "parameters" in first.metadata.get("tags", []), "first code cell must be tagged 'parameters'"
-    assert re.search(r"^DATASET\s*=", first.source, re.M) and re.search(r"^SEED\s*=", first.source, re.M)
+    assert "parameters" in first.metadata.get("tags", []), (
+        "first code cell must be tagged 'parameters'"
+    )
+    assert re.search(r"^DATASET\s*=", first.source, re.MULTILINE) and re.search(
+        r"^SEED\s*=", first.source, re.MULTILINE
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))

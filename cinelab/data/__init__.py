@@ -1,9 +1,9 @@
 """Data for the kit: the embedded offline dataset, MovieLens loaders, validation and splits.
 
-    from cinelab import data
-    ds = data.load("cinelab")                 # real films + synthetic ratings, offline
-    ds = data.load_movielens("path/to/ml-100k")
-    train, test = data.split.random_split(ds.ratings, test_size=0.2, seed=0)
+from cinelab import data
+ds = data.load("cinelab")                 # real films + synthetic ratings, offline
+ds = data.load_movielens("path/to/ml-100k")
+train, test = data.split.random_split(ds.ratings, test_size=0.2, seed=0)
 """
 
 from cinelab.data import split, synth

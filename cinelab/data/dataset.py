@@ -38,17 +38,25 @@ class Dataset:
         n_users, n_items = r["user_id"].nunique(), r["item_id"].nunique()
         density = len(r) / (n_users * n_items)
         per_user = r.groupby("user_id").size()
-        start, end = (pd.to_datetime(r["timestamp"].agg(f), unit="s").date() for f in ("min", "max"))
+        start, end = (
+            pd.to_datetime(r["timestamp"].agg(f), unit="s").date() for f in ("min", "max")
+        )
         return "\n".join(
             [
                 f"Dataset {self.name!r}",
-                f"  ratings: {len(r):,} by {n_users:,} users on {n_items:,} rated films "
-                f"({len(self.items):,} in the catalogue)",
+                (
+                    f"  ratings: {len(r):,} by {n_users:,} users on {n_items:,} rated films "
+                    f"({len(self.items):,} in the catalogue)"
+                ),
                 f"  density: {density:.2%} of the user x film matrix is filled",
-                f"  scale: {self.rating_scale[0]:g}-{self.rating_scale[1]:g}, "
-                f"mean {r['rating'].mean():.2f}",
-                f"  ratings per user: min {per_user.min()}, median {per_user.median():.0f}, "
-                f"max {per_user.max()}",
+                (
+                    f"  scale: {self.rating_scale[0]:g}-{self.rating_scale[1]:g}, "
+                    f"mean {r['rating'].mean():.2f}"
+                ),
+                (
+                    f"  ratings per user: min {per_user.min()}, median {per_user.median():.0f}, "
+                    f"max {per_user.max()}"
+                ),
                 f"  dates: {start} to {end}",
             ]
         )

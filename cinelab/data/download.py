@@ -118,7 +118,9 @@ def _check_structure(dataset: Dataset, release: Release, zip_path: Path) -> None
         )
 
 
-def load(name: str = "cinelab", data_home: str | Path | None = None, download: bool = True) -> Dataset:
+def load(
+    name: str = "cinelab", data_home: str | Path | None = None, download: bool = True
+) -> Dataset:
     """Load a dataset by name: the embedded ``"cinelab"`` data, or a MovieLens release.
 
     Parameters

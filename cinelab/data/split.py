@@ -18,7 +18,7 @@ def random_split(
     """Hold out a random `test_size` fraction of all ratings."""
     _check_fraction(test_size)
     order = np.random.default_rng(seed).permutation(len(ratings))  # (n_ratings,)
-    n_test = int(round(test_size * len(ratings)))
+    n_test = round(test_size * len(ratings))
     test_mask = np.zeros(len(ratings), dtype=bool)
     test_mask[order[:n_test]] = True
     return ratings[~test_mask], ratings[test_mask]
@@ -67,7 +67,7 @@ def temporal_split(
     if not per_user:
         order = np.argsort(ratings["timestamp"].to_numpy(), kind="stable")
         test_mask = np.zeros(len(ratings), dtype=bool)
-        test_mask[order[len(ratings) - int(round(test_size * len(ratings))) :]] = True
+        test_mask[order[len(ratings) - round(test_size * len(ratings)) :]] = True
         return ratings[~test_mask], ratings[test_mask]
     by_time = ratings.sort_values(["user_id", "timestamp"], kind="stable")
     rank_from_end = by_time.groupby("user_id").cumcount(ascending=False)

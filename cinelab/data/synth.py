@@ -17,14 +17,12 @@ The model, for user u and film i (see data/README.md for the story):
 * the rating: ``clip(round(mu + b_u + b_i + p_u . q_i + noise), 1, 5)``;
 * time: each user starts on a random day and rates at exponential gaps.
 
-Run ``python -m cinelab.data.synth`` to rewrite ``data/ratings.csv`` (same seed, same bytes), or
-``python -m cinelab.data.synth --check`` to verify the committed file.
+Run ``cinelab data generate`` to rewrite ``data/ratings.csv`` (same seed, same bytes), or
+``cinelab data check`` to verify the committed file.
 """
 
 from __future__ import annotations
 
-import argparse
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,7 +38,7 @@ class SynthConfig:
 
     n_users: int = 1500
     n_factors: int = 8
-    global_mean: float = 3.1
+    global_mean: float = 3.0
     user_bias_sd: float = 0.35
     item_bias_sd: float = 0.35
     taste_sd: float = 0.75
@@ -110,9 +108,7 @@ def plant_truth(items: pd.DataFrame, config: SynthConfig = SynthConfig()) -> Syn
         user_bias=pd.Series(
             rng.normal(scale=config.user_bias_sd, size=config.n_users), index=user_ids
         ).rename_axis("user_id"),
-        item_bias=pd.Series(config.item_bias_sd * quality_z, index=item_ids).rename_axis(
-            "item_id"
-        ),
+        item_bias=pd.Series(config.item_bias_sd * quality_z, index=item_ids).rename_axis("item_id"),
         user_factors=pd.DataFrame(user_factors, index=user_ids, columns=columns).rename_axis(
             "user_id"
         ),
@@ -196,23 +192,16 @@ def to_csv_bytes(ratings: pd.DataFrame) -> bytes:
     return ratings.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
-def main(argv: list[str] | None = None) -> int:
-    from cinelab.data.embedded import EMBEDDED_DIR, read_films
+def write_or_check(path: Path, check: bool = False) -> int:
+    """Rewrite `path` from the generator, or (``check=True``) report whether it is up to date."""
+    from cinelab.data.embedded import read_films
 
-    parser = argparse.ArgumentParser(description="Regenerate or check data/ratings.csv.")
-    parser.add_argument("--check", action="store_true", help="only compare with the file")
-    parser.add_argument("--out", type=Path, default=EMBEDDED_DIR / "ratings.csv")
-    args = parser.parse_args(argv)
     ratings, _ = generate(read_films())
     content = to_csv_bytes(ratings)
-    if args.check:
-        same = args.out.exists() and args.out.read_bytes() == content
-        print(f"{args.out}: {'up to date' if same else 'DIFFERS from the generator'}")
+    if check:
+        same = path.exists() and path.read_bytes() == content
+        print(f"{path}: {'up to date' if same else 'DIFFERS from the generator'}")
         return 0 if same else 1
-    args.out.write_bytes(content)
-    print(f"wrote {len(ratings):,} ratings by {ratings['user_id'].nunique():,} users to {args.out}")
+    path.write_bytes(content)
+    print(f"wrote {len(ratings):,} ratings by {ratings['user_id'].nunique():,} users to {path}")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -85,9 +85,7 @@ def _check_unique_pairs(df: pd.DataFrame) -> None:
         )
 
 
-def validate_ratings(
-    df: pd.DataFrame, scale: tuple[float, float] = DEFAULT_SCALE
-) -> pd.DataFrame:
+def validate_ratings(df: pd.DataFrame, scale: tuple[float, float] = DEFAULT_SCALE) -> pd.DataFrame:
     """Raise a `ValueError` naming the column and first offending rows if `df` is not a clean ratings table.
 
     Checked: the columns `user_id`, `item_id`, `rating` exist; the frame is not empty; no id or

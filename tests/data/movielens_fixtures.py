@@ -13,7 +13,9 @@ ML100K_ITEM = (
     "3|Mystery Title|01-Jan-1990||http://x|1|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0\n"
 )
 ML1M_RATINGS = "1::10::5::978300760\n1::20::3::978302109\n2::10::4::978301968\n"
-ML1M_MOVIES = "10::GoldenEye (1995)::Action|Adventure|Thriller\n20::Heat (1995)::Action|Crime|Thriller\n"
+ML1M_MOVIES = (
+    "10::GoldenEye (1995)::Action|Adventure|Thriller\n20::Heat (1995)::Action|Crime|Thriller\n"
+)
 CSV_RATINGS = (
     "userId,movieId,rating,timestamp\n1,1,4.0,964982703\n1,3,4.5,964981247\n2,1,0.5,964982224\n"
 )

@@ -44,7 +44,9 @@ def _sha256(path):
 def test_download_verifies_checksum_and_loads(tmp_path, served, monkeypatch):
     folder, url = served
     archive = _ml100k_zip(tmp_path, folder)
-    _use_release(monkeypatch, url, Release("movielens-100k", "ml-100k.zip", _sha256(archive), 4, 3, 3))
+    _use_release(
+        monkeypatch, url, Release("movielens-100k", "ml-100k.zip", _sha256(archive), 4, 3, 3)
+    )
     cache = tmp_path / "cache"
     ds = load("movielens-100k", data_home=cache)
     assert len(ds.ratings) == 4 and ds.name == "movielens-100k"
@@ -54,7 +56,9 @@ def test_download_verifies_checksum_and_loads(tmp_path, served, monkeypatch):
 def test_checksum_mismatch_raises_and_leaves_no_file(tmp_path, served, monkeypatch):
     folder, url = served
     _ml100k_zip(tmp_path, folder)
-    _use_release(monkeypatch, url, Release("movielens-100k", "ml-100k.zip", "sha256:" + "0" * 64, 4, 3, 3))
+    _use_release(
+        monkeypatch, url, Release("movielens-100k", "ml-100k.zip", "sha256:" + "0" * 64, 4, 3, 3)
+    )
     cache = tmp_path / "cache"
     with pytest.raises(ValueError, match="hash"):
         load("movielens-100k", data_home=cache)
@@ -66,7 +70,9 @@ def test_offline_error_says_where_to_put_the_zip(tmp_path, monkeypatch):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     _use_release(
-        monkeypatch, f"http://127.0.0.1:{port}/", Release("movielens-100k", "ml-100k.zip", None, 4, 3, 3)
+        monkeypatch,
+        f"http://127.0.0.1:{port}/",
+        Release("movielens-100k", "ml-100k.zip", None, 4, 3, 3),
     )
     cache = tmp_path / "cache"
     with pytest.raises(ConnectionError) as error:
@@ -82,13 +88,17 @@ def test_zip_placed_by_hand_is_verified_and_used_without_network(tmp_path, monke
     cache.mkdir()
     archive = _ml100k_zip(tmp_path, cache)
     _use_release(
-        monkeypatch, "http://127.0.0.1:9/", Release("movielens-100k", "ml-100k.zip", _sha256(archive), 4, 3, 3)
+        monkeypatch,
+        "http://127.0.0.1:9/",
+        Release("movielens-100k", "ml-100k.zip", _sha256(archive), 4, 3, 3),
     )
     assert len(load("movielens-100k", data_home=cache).ratings) == 4
 
 
 def test_download_false_never_touches_the_network(tmp_path, monkeypatch):
-    _use_release(monkeypatch, "http://127.0.0.1:9/", Release("movielens-100k", "ml-100k.zip", None, 4, 3, 3))
+    _use_release(
+        monkeypatch, "http://127.0.0.1:9/", Release("movielens-100k", "ml-100k.zip", None, 4, 3, 3)
+    )
     with pytest.raises(FileNotFoundError, match="download=False"):
         load("movielens-100k", data_home=tmp_path, download=False)
 
@@ -96,10 +106,15 @@ def test_download_false_never_touches_the_network(tmp_path, monkeypatch):
 def test_release_without_checksum_is_checked_by_structure(tmp_path, served, monkeypatch):
     folder, url = served
     zip_folder(write_csv_release(tmp_path / "src"), folder / "ml-latest-small.zip")
-    wrong_counts = Release("movielens-latest-small", "ml-latest-small.zip", None, 100_836, 610, 9_742)
+    wrong_counts = Release(
+        "movielens-latest-small", "ml-latest-small.zip", None, 100_836, 610, 9_742
+    )
     _use_release(monkeypatch, url, wrong_counts)
     cache = tmp_path / "cache"
-    with pytest.raises(ValueError, match=r"expected \(ratings, users, films\) = \(100836, 610, 9742\), found \(3, 2, 3\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"expected \(ratings, users, films\) = \(100836, 610, 9742\), found \(3, 2, 3\)",
+    ):
         load("movielens-latest-small", data_home=cache)
     assert not (cache / "ml-latest-small.zip").exists()
 

@@ -52,7 +52,9 @@ def test_csv_release_with_crlf_parses_years_and_quoted_titles(tmp_path):
 
 
 def test_split_title_year_handles_ranges_and_trailing_spaces():
-    titles, years = split_title_year(pd.Series(["Fawlty Towers (1975-1979)", "Babylon 5 ", "Up (2009) "]))
+    titles, years = split_title_year(
+        pd.Series(["Fawlty Towers (1975-1979)", "Babylon 5 ", "Up (2009) "])
+    )
     assert titles.tolist() == ["Fawlty Towers", "Babylon 5", "Up"]
     assert years.tolist()[0] == 1975 and pd.isna(years.iloc[1]) and years.iloc[2] == 2009
 
