@@ -11,7 +11,6 @@ CINELAB_TEST_DATA ?= $(abspath ../shared/data)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export CINELAB_TEST_DATA
-export MPLBACKEND := Agg
 
 .PHONY: lab test venv lint model data student demo bench clean
 
@@ -26,7 +25,7 @@ lab: $(INSTALLED)
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(ARGS)
 
 test: $(INSTALLED)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	MPLBACKEND=Agg $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check cinelab tests benchmarks
@@ -42,10 +41,10 @@ student: $(INSTALLED)
 	$(VENV)/bin/cinelab student-version
 
 # Classroom app: the demo notebook served by Voila on localhost, code hidden. PRESENTER=1 enlarges
-# fonts for a projector; DEMO_PORT picks the port. MPLBACKEND is unset so plots show inline.
+# fonts for a projector; DEMO_PORT picks the port.
 DEMO_PORT ?= 8866
 demo: $(INSTALLED)
-	env -u MPLBACKEND $(if $(PRESENTER),CINELAB_PRESENTER=1) $(VENV)/bin/voila \
+	$(if $(PRESENTER),CINELAB_PRESENTER=1) $(VENV)/bin/voila \
 		notebooks/07_interactive_recommender.ipynb --template=lab --Voila.ip=127.0.0.1 \
 		--port=$(DEMO_PORT) $(ARGS)
 

@@ -12,7 +12,7 @@ The model, for user u and film i (see data/README.md for the story):
 * biases: ``b_u ~ Normal(0, user_bias_sd)``; ``b_i`` mixes a film's quality with its
   popularity (better films are watched more);
 * what gets rated (missing not at random): user u watches ``n_u`` films
-  (``n_u = min_ratings + Lomax`` heavy tail), chosen without replacement with weights
+  (``n_u = min_ratings + Lomax``, a heavy tail truncated at a cap), chosen without replacement with weights
   ``popularity_i * exp(choice_weight * standardised(b_i + p_u . q_i))`` (Gumbel top-k);
 * the rating: ``clip(round(mu + b_u + b_i + p_u . q_i + noise), 1, 5)``;
 * time: each user starts on a random day and rates at exponential gaps.
@@ -50,7 +50,7 @@ class SynthConfig:
     min_ratings_per_user: int = 20
     activity_tail: float = 1.3
     activity_scale: float = 12.0
-    max_ratings_per_user: int = 220
+    max_ratings_per_user: int = 400
     start: str = "2015-01-01"
     end: str = "2024-12-31"
     mean_gap_days: float = 3.0
@@ -121,10 +121,14 @@ def plant_truth(items: pd.DataFrame, config: SynthConfig = SynthConfig()) -> Syn
 
 
 def _activity(rng: np.random.Generator, config: SynthConfig, n_items: int) -> np.ndarray:
-    """Heavy-tailed number of films each user rates (at least `min_ratings_per_user`)."""
-    extra = np.floor(config.activity_scale * rng.pareto(config.activity_tail, config.n_users))
-    cap = min(config.max_ratings_per_user, n_items)
-    return np.minimum(config.min_ratings_per_user + extra, cap).astype(int)  # (n_users,)
+    """Heavy-tailed number of films each user rates: `min_ratings_per_user` plus a Lomax draw
+    truncated at the cap (by inverse CDF, so no pile-up of users at the cap)."""
+    cap = min(config.max_ratings_per_user, n_items) - config.min_ratings_per_user
+    tail, scale = config.activity_tail, config.activity_scale
+    top = 1 - (1 + cap / scale) ** -tail  # Lomax CDF at the cap
+    u = rng.uniform(0, top, config.n_users)
+    extra = np.floor(scale * ((1 - u) ** (-1 / tail) - 1))  # (n_users,)
+    return (config.min_ratings_per_user + extra).astype(int)
 
 
 def _choose_films(rng, truth: SyntheticTruth, n_rated: np.ndarray) -> np.ndarray:
