@@ -114,7 +114,8 @@ def simulate_feedback_loop(
     catalogue = truth.item_bias.index.to_numpy()  # (n_items,)
     users = rng.choice(truth.user_bias.index.to_numpy(), size=n_users, replace=False)
     head = _head(ratings, catalogue, head_fraction)
-    probes = _probe_pairs(rng, truth, n_probe_pairs)
+    tastes = TrueTastes(truth)
+    probes = _probe_pairs(rng, tastes, n_probe_pairs)
     data = ratings[["user_id", "item_id", "rating"]].copy()
     rows = []
     for round_number in tqdm(range(1, rounds + 1), desc="feedback rounds", disable=not progress):
@@ -131,7 +132,7 @@ def simulate_feedback_loop(
                 "round": round_number,
                 "n_ratings": len(data),
                 "rmse": _accuracy(model, probes),
-                "liked_share": _liked_share(truth, shown, liked_threshold),
+                "liked_share": _liked_share(tastes, shown, liked_threshold),
                 "coverage": catalogue_coverage(shown, len(catalogue)),
                 "gini": gini(_show_counts(shown, catalogue)),
                 "head_share": _head_share(shown, head),
@@ -139,7 +140,7 @@ def simulate_feedback_loop(
         )
         if on_round is not None:
             on_round(rows[-1])
-        feedback = _watch_and_rate(truth, shown, watched_per_round, noise_sd, rng)
+        feedback = _watch_and_rate(tastes, shown, watched_per_round, noise_sd, rng)
         data = pd.concat([data, feedback], ignore_index=True)
     return pd.DataFrame(rows)
 
@@ -170,21 +171,42 @@ def _head(ratings: pd.DataFrame, catalogue: np.ndarray, fraction: float) -> set:
     return set(catalogue[order[: max(1, round(fraction * len(catalogue)))]])
 
 
-def _probe_pairs(rng: np.random.Generator, truth, n_pairs: int) -> pd.DataFrame:
-    """Uniformly random (user, film) pairs with their true expected rating."""
-    users = rng.choice(truth.user_bias.index.to_numpy(), size=n_pairs)  # (n_pairs,)
-    items = rng.choice(truth.item_bias.index.to_numpy(), size=n_pairs)  # (n_pairs,)
-    return pd.DataFrame(
-        {"user_id": users, "item_id": items, "truth": _expected(truth, users, items)}
-    )
+class TrueTastes:
+    """Noise-free ratings from the planted truth, one whole catalogue row per person, cached.
+
+    `SyntheticTruth.expected_rating` is the one definition of a person's true taste; asking it
+    once per person for every film (and remembering the row) keeps the loop fast.
+    """
+
+    def __init__(self, truth):
+        self.truth = truth
+        self.catalogue = pd.Index(truth.item_bias.index)
+        self._rows: dict = {}
+
+    def __call__(self, users: np.ndarray, items: np.ndarray) -> np.ndarray:
+        """Expected rating of each (user, film) pair."""
+        columns = self.catalogue.get_indexer(items)  # (n_pairs,)
+        out = np.empty(len(users))  # (n_pairs,)
+        for user, positions in pd.Series(np.arange(len(users))).groupby(users):
+            rows = positions.to_numpy()
+            out[rows] = self.row(user)[columns[rows]]
+        return out
+
+    def row(self, user) -> np.ndarray:
+        if user not in self._rows:
+            self._rows[user] = self.truth.expected_rating(user, self.catalogue)  # (n_items,)
+        return self._rows[user]
 
 
-def _expected(truth, users: np.ndarray, items: np.ndarray) -> np.ndarray:
-    """True expected rating of each (user, film) pair, one `expected_rating` call per user."""
-    out = np.empty(len(users))  # (n_pairs,)
-    for user, positions in pd.Series(np.arange(len(users))).groupby(users):
-        out[positions.to_numpy()] = truth.expected_rating(user, items[positions.to_numpy()])
-    return out
+def _probe_pairs(
+    rng: np.random.Generator, tastes: TrueTastes, n_pairs: int, n_people: int = 100
+) -> pd.DataFrame:
+    """Random (user, film) pairs, among `n_people` random people, with their true rating."""
+    everyone = tastes.truth.user_bias.index.to_numpy()
+    people = rng.choice(everyone, size=min(n_people, len(everyone)), replace=False)
+    users = rng.choice(people, size=n_pairs)  # (n_pairs,)
+    items = rng.choice(tastes.catalogue.to_numpy(), size=n_pairs)  # (n_pairs,)
+    return pd.DataFrame({"user_id": users, "item_id": items, "truth": tastes(users, items)})
 
 
 def _show(model, user, seen: set, catalogue, length: int, exploration: float, rng) -> list:
@@ -207,10 +229,10 @@ def _accuracy(model, probes: pd.DataFrame) -> float:
     return rmse(probes["truth"], model.predict(probes[["user_id", "item_id"]]))
 
 
-def _liked_share(truth, shown: dict, threshold: float) -> float:
+def _liked_share(tastes: TrueTastes, shown: dict, threshold: float) -> float:
     users = np.concatenate([[user] * len(items) for user, items in shown.items()])
     items = np.concatenate([list(items) for items in shown.values()])
-    return float((_expected(truth, users, items) >= threshold).mean())
+    return float((tastes(users, items) >= threshold).mean())
 
 
 def _show_counts(shown: dict, catalogue: np.ndarray) -> np.ndarray:
@@ -223,10 +245,12 @@ def _head_share(shown: dict, head: set) -> float:
     return sum(item in head for item in slots) / len(slots)
 
 
-def _watch_and_rate(truth, shown: dict, watched: int, noise_sd: float, rng) -> pd.DataFrame:
+def _watch_and_rate(
+    tastes: TrueTastes, shown: dict, watched: int, noise_sd: float, rng
+) -> pd.DataFrame:
     """Each user watches the first `watched` films of their list and rates them."""
     users = np.concatenate([[user] * len(items[:watched]) for user, items in shown.items()])
     items = np.concatenate([list(items[:watched]) for items in shown.values()])
-    noisy = _expected(truth, users, items) + rng.normal(scale=noise_sd, size=len(items))
+    noisy = tastes(users, items) + rng.normal(scale=noise_sd, size=len(items))
     stars = np.clip(np.rint(noisy), 1, 5)  # (n_new,)
     return pd.DataFrame({"user_id": users, "item_id": items, "rating": stars})

@@ -10,7 +10,7 @@ import pytest
 from cinelab import recsys
 from cinelab.recsys.simulation import (
     METRIC_COLUMNS,
-    _expected,
+    TrueTastes,
     _show,
     _watch_and_rate,
     gini,
@@ -65,16 +65,20 @@ def test_expected_ratings_match_the_truth_per_user(dataset):
     users = np.array([3, 1, 3, 2])
     items = np.array([10, 11, 12, 10])
     expected = [truth.expected_rating(u, [i])[0] for u, i in zip(users, items, strict=True)]
-    np.testing.assert_allclose(_expected(truth, users, items), expected)
+    np.testing.assert_allclose(TrueTastes(truth)(users, items), expected)
 
 
 def test_without_noise_people_rate_their_rounded_true_taste(dataset):
     shown = {1: [10, 11, 12], 2: [20, 21, 22]}
-    rated = _watch_and_rate(dataset.truth, shown, 2, 0.0, np.random.default_rng(0))
+    tastes = TrueTastes(dataset.truth)
+    rated = _watch_and_rate(tastes, shown, 2, 0.0, np.random.default_rng(0))
     assert list(zip(rated["user_id"], rated["item_id"], strict=True)) == [
         (1, 10), (1, 11), (2, 20), (2, 21)
     ]  # fmt: skip
-    expected = _expected(dataset.truth, rated["user_id"].to_numpy(), rated["item_id"].to_numpy())
+    expected = [
+        dataset.truth.expected_rating(u, [i])[0]
+        for u, i in zip(rated["user_id"], rated["item_id"], strict=True)
+    ]
     np.testing.assert_array_equal(rated["rating"], np.clip(np.rint(expected), 1, 5))
 
 
@@ -164,8 +168,10 @@ def test_accuracy_is_rmse_against_the_truth_on_probe_pairs(dataset):
         n_probe_pairs=500, seed=4, progress=False,
     )  # fmt: skip
     rng = np.random.default_rng(4)
-    rng.choice(dataset.truth.user_bias.index.to_numpy(), size=10, replace=False)  # the users
-    users = rng.choice(dataset.truth.user_bias.index.to_numpy(), size=500)
+    everyone = dataset.truth.user_bias.index.to_numpy()
+    rng.choice(everyone, size=10, replace=False)  # the simulated users
+    people = rng.choice(everyone, size=100, replace=False)  # the probed people
+    users = rng.choice(people, size=500)
     items = rng.choice(dataset.truth.item_bias.index.to_numpy(), size=500)
     model = recsys.Baseline().fit(dataset.ratings)
     predicted = model.predict(pd.DataFrame({"user_id": users, "item_id": items}))
