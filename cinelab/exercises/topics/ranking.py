@@ -129,8 +129,10 @@ EXERCISES = [
         mistakes={
             "lowest_rmse_wins": "Compare the panels: the best rating predictor (lowest RMSE) is "
             "not the best list-maker (highest NDCG@10).",
-            "popularity_has_rmse": "Popularity does not predict personal ratings at all, and it "
-            "still makes good lists: that is the point of the plot.",
+            "popularity_best_rmse": "Read the left panel again: Popularity has the highest RMSE "
+            "(it predicts a film's mean, the same for everyone), yet it makes the best lists.",
+            "same_order": "Compare the panels: the order of the three bars flips between RMSE "
+            "and NDCG@10.",
         },
     ),
     Exercise(
