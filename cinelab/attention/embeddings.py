@@ -14,7 +14,8 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-from sklearn.utils.extmath import randomized_svd
+from scipy import sparse
+from scipy.sparse.linalg import svds
 
 PAD = "<pad>"
 UNKNOWN = "<unk>"
@@ -59,8 +60,12 @@ class WordVocabulary:
 
     def encode(self, text: str) -> np.ndarray:
         """Token ids of ``text``; unknown words get the id of ``<unk>``."""
+        return self.ids_of(tokenize(text))
+
+    def ids_of(self, tokens: Sequence[str]) -> np.ndarray:
+        """Ids of already tokenized text; unknown tokens get the id of ``<unk>``."""
         unknown = self.index_[UNKNOWN]
-        return np.array([self.index_.get(t, unknown) for t in tokenize(text)], dtype=np.int64)
+        return np.array([self.index_.get(t, unknown) for t in tokens], dtype=np.int64)
 
     def decode(self, ids: Sequence[int]) -> list[str]:
         """The tokens behind ``ids``."""
@@ -68,7 +73,7 @@ class WordVocabulary:
 
 
 class CooccurrenceEmbedding:
-    """Word vectors from the positive PMI of window co-occurrences, reduced by truncated SVD.
+    """Word vectors from the positive PMI of window co-occurrences, reduced by a truncated SVD.
 
     Two words that keep the same company ("heist" and "robbery" both sit near "crew",
     "bank", "plan") get rows of the co-occurrence table that look alike; the SVD keeps the
@@ -79,12 +84,14 @@ class CooccurrenceEmbedding:
     Parameters
     ----------
     dim : length of each word vector.
-    window : how many tokens on each side count as "near".
-    min_count : passed to :class:`WordVocabulary`.
+    window : how many tokens on each side count as "near"; 4 gave the most sensible
+        neighbours on the kit's ~800 loglines (2 is too sparse for so little text).
+    min_count : passed to :class:`WordVocabulary`; words seen once get no vector of their
+        own (``<unk>``), since one meeting says too little about a word.
     seed : seed of the randomized SVD.
     """
 
-    def __init__(self, dim: int = 32, window: int = 2, min_count: int = 1, seed: int = 0):
+    def __init__(self, dim: int = 32, window: int = 4, min_count: int = 2, seed: int = 0):
         self.dim = dim
         self.window = window
         self.min_count = min_count
@@ -92,23 +99,19 @@ class CooccurrenceEmbedding:
 
     def fit(self, texts: Sequence[str]) -> CooccurrenceEmbedding:
         """Learn ``vocabulary_`` and ``vectors_`` (len(vocabulary_), dim) from ``texts``."""
-        if (
-            isinstance(self.dim, bool)
-            or not isinstance(self.dim, (int, np.integer))
-            or self.dim < 1
-        ):
-            raise ValueError(f"dim must be a positive integer; got {self.dim!r}.")
+        dim = self.dim
+        if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or dim < 1:
+            raise ValueError(f"dim must be a positive integer; got {dim!r}.")
         self.vocabulary_ = WordVocabulary(min_count=self.min_count).fit(texts)
-        counts = self._cooccurrence_counts(texts)  # (n_words, n_words)
-        ppmi = _positive_pmi(counts)  # (n_words, n_words)
+        ppmi = _positive_pmi(self._cooccurrence_counts(texts))  # sparse (n_words, n_words)
         # a small corpus has fewer directions than dim: the extra columns stay zero
         n_directions = min(self.dim, len(self.vocabulary_) - 2)
-        left, strengths, _ = randomized_svd(ppmi, n_directions, random_state=self.seed)
+        left, strengths = _top_singular_directions(ppmi, n_directions, self.seed)
         left = np.pad(left, ((0, 0), (0, self.dim - n_directions)))  # (n_words, dim)
         strengths = np.pad(strengths, (0, self.dim - n_directions))  # (dim,)
         vectors = left * np.sqrt(strengths)  # (n_words, dim)
         # words that never met another word (and <pad>, <unk>) keep the zero vector
-        has_company = ppmi.any(axis=1, keepdims=True)  # (n_words, 1)
+        has_company = (np.diff(ppmi.indptr) > 0)[:, None]  # (n_words, 1): row has an entry
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)  # (n_words, 1)
         self.vectors_ = np.divide(
             vectors, norms, out=np.zeros_like(vectors), where=has_company & (norms > 0)
@@ -129,25 +132,55 @@ class CooccurrenceEmbedding:
         best = np.argsort(-cosines, kind="stable")[:n]  # (n,)
         return pd.DataFrame({"word": self.vocabulary_.decode(best), "cosine": cosines[best]})
 
-    def _cooccurrence_counts(self, texts: Sequence[str]) -> np.ndarray:
-        n_words = len(self.vocabulary_)
-        counts = np.zeros((n_words, n_words))  # (n_words, n_words)
+    def _cooccurrence_counts(self, texts: Sequence[str]) -> sparse.csr_array:
+        """Sparse (n_words, n_words) table: how often word b is within ``window`` of word a."""
+        rows, columns = [], []
         for text in texts:
             ids = self.vocabulary_.encode(text)  # (n_tokens,)
             for offset in range(1, self.window + 1):
-                np.add.at(counts, (ids[:-offset], ids[offset:]), 1.0)
-                np.add.at(counts, (ids[offset:], ids[:-offset]), 1.0)
-        counts[:2, :] = 0.0  # <pad> and <unk> carry no meaning of their own
-        counts[:, :2] = 0.0
+                rows += [ids[:-offset], ids[offset:]]
+                columns += [ids[offset:], ids[:-offset]]
+        rows, columns = np.concatenate(rows), np.concatenate(columns)  # (n_pairs,) each
+        meaningful = (rows > 1) & (columns > 1)  # <pad> (0) and <unk> (1) have no company
+        n_words = len(self.vocabulary_)
+        pairs = (rows[meaningful], columns[meaningful])
+        ones = np.ones(int(meaningful.sum()))  # (n_meaningful_pairs,)
+        return sparse.coo_array((ones, pairs), shape=(n_words, n_words)).tocsr()  # sums repeats
+
+
+def _top_singular_directions(
+    matrix: sparse.csr_array, k: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The k strongest left singular vectors (n, k) and their strengths (k,), strongest first.
+
+    ARPACK finds just those k exactly, which on a sparse table is much faster than a full
+    SVD; its random start vector comes from ``seed``, so the result is reproducible.
+    """
+    n_rows = matrix.shape[0]
+    if matrix.nnz == 0:  # no two words ever met: nothing to learn
+        return np.zeros((n_rows, k)), np.zeros(k)
+    start = np.random.default_rng(seed).uniform(-1.0, 1.0, size=min(matrix.shape))  # (n,)
+    left, strengths, _ = svds(matrix.astype(np.float64), k=k, v0=start)  # ascending order
+    order = np.argsort(-strengths, kind="stable")  # (k,)
+    return left[:, order], strengths[order]
+
+
+def _positive_pmi(counts: sparse.csr_array, smoothing: float = 0.75) -> sparse.csr_array:
+    """max(0, log P(a, b) / (P(a)·P_smooth(b))) for every pair that met; others stay 0.
+
+    Raising context counts to the power 0.75 before normalising (as word2vec does) gives
+    rare words a little more probability, which stops them from getting huge PMI values
+    from one chance meeting.
+    """
+    coo = counts.tocoo()
+    if coo.nnz == 0:  # no two words ever met
         return counts
-
-
-def _positive_pmi(counts: np.ndarray) -> np.ndarray:
-    """max(0, log P(a, b) / (P(a)·P(b))) for every word pair; 0 where they never meet."""
-    total = counts.sum()
-    row = counts.sum(axis=1, keepdims=True)  # (n_words, 1)
-    column = counts.sum(axis=0, keepdims=True)  # (1, n_words)
-    expected = row @ column / total  # (n_words, n_words)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        pmi = np.log(counts / expected)  # (n_words, n_words)
-    return np.where(counts > 0, np.maximum(pmi, 0.0), 0.0)
+    total = coo.data.sum()
+    word_share = np.asarray(counts.sum(axis=1)).ravel() / total  # (n_words,)
+    context = np.asarray(counts.sum(axis=0)).ravel() ** smoothing  # (n_words,)
+    context_share = context / context.sum()  # (n_words,)
+    expected = word_share[coo.row] * context_share[coo.col]  # (n_pairs,)
+    pmi = np.maximum(np.log(coo.data / total / expected), 0.0)  # (n_pairs,)
+    ppmi = sparse.coo_array((pmi, (coo.row, coo.col)), shape=counts.shape).tocsr()
+    ppmi.eliminate_zeros()
+    return ppmi

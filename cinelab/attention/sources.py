@@ -74,19 +74,29 @@ class KitTransformer:
     @classmethod
     def from_texts(
         cls, texts: Sequence[str], *, d_model: int = 32, n_heads: int = 4, n_layers: int = 2,
+        min_count: int = 2, seed: int = 0,
+    ) -> KitTransformer:  # fmt: skip
+        """Learn word vectors from ``texts``, then build :meth:`with_similarity_heads` on them.
+
+        Words seen fewer than ``min_count`` times in ``texts`` are read as ``<unk>``.
+        """
+        embedding = CooccurrenceEmbedding(dim=d_model, min_count=min_count, seed=seed).fit(texts)
+        return cls.with_similarity_heads(embedding, n_heads=n_heads, n_layers=n_layers, seed=seed)
+
+    @classmethod
+    def with_similarity_heads(
+        cls, embedding: CooccurrenceEmbedding, *, n_heads: int = 4, n_layers: int = 2,
         seed: int = 0,
     ) -> KitTransformer:  # fmt: skip
-        """An untrained demo model whose heads attend by word similarity.
+        """An untrained demo model on fitted word vectors, whose heads attend by similarity.
 
-        Word vectors are learned from ``texts`` by co-occurrence. Each head compares
-        tokens inside its own random slice of the vector (``W_q = W_k`` = a random
-        orthonormal projection), so the heads light up for related words and nearby
-        positions, each in its own way. No training, so nothing deeper than that.
+        Each head compares tokens inside its own random slice of the vector
+        (``W_q = W_k`` = a random orthonormal projection), so the heads light up for related
+        words and nearby positions, each in its own way. No training, so nothing deeper.
         """
-        embedding = CooccurrenceEmbedding(dim=d_model, seed=seed).fit(texts)
         rng = np.random.default_rng(seed)
         blocks = [
-            _similarity_heads(TransformerBlock(d_model, n_heads, seed=seed + layer), rng)
+            _similarity_heads(TransformerBlock(embedding.dim, n_heads, seed=seed + layer), rng)
             for layer in range(n_layers)
         ]
         return cls(embedding, blocks)
@@ -96,7 +106,7 @@ class KitTransformer:
         words = tokenize(text)[:max_tokens]
         if not words:
             raise ValueError("the text has no words to attend over.")
-        ids = self.embedding.vocabulary_.encode(" ".join(words))  # (n,)
+        ids = self.embedding.vocabulary_.ids_of(words)  # (n,)
         n, d_model = len(ids), self.embedding.dim
         # unit word vectors scaled to the size of a position vector, so neither drowns the other
         x = self.embedding.vectors_[ids] * np.sqrt(d_model / 2)  # (n, d_model)

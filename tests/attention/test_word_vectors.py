@@ -54,6 +54,11 @@ def test_a_corpus_smaller_than_dim_fills_the_extra_columns_with_zeros(heist_corp
     assert embedding.most_similar("heist", n=1)["word"].tolist() == ["robbery"]
 
 
+def test_words_that_never_meet_another_word_get_zero_vectors():
+    embedding = attention.CooccurrenceEmbedding(dim=2, min_count=1).fit(["alpha", "beta", "gamma"])
+    assert embedding.vectors_.shape == (5, 2) and not embedding.vectors_.any()
+
+
 def test_cooccurrence_counts_by_hand():
     embedding = attention.CooccurrenceEmbedding(dim=2, window=1)
     embedding.vocabulary_ = attention.WordVocabulary().fit(["a b a c"])  # a=2, b=3, c=4

@@ -1,5 +1,6 @@
 """AttentionExplorer's logic, driven from Python: set controls, read what it shows."""
 
+import html
 import re
 
 import numpy as np
@@ -20,7 +21,9 @@ LOGLINES = [
 
 @pytest.fixture()
 def explorer():
-    return AttentionExplorer(LOGLINES, seed=0)
+    # min_count=1: every word of these few texts gets a vector, so no "unknown word" notes
+    source = attention.KitTransformer.from_texts(LOGLINES, min_count=1, seed=0)
+    return AttentionExplorer(LOGLINES, source)
 
 
 def _entropy(weights):
@@ -43,9 +46,12 @@ def test_starts_on_the_first_text_with_layer_1_head_1(explorer):
     assert explorer.message.value == ""
 
 
-def test_default_source_is_the_kit_transformer_on_the_same_texts(explorer):
+def test_default_source_is_the_kit_transformer_on_the_same_texts():
+    explorer = AttentionExplorer(LOGLINES, seed=0)
     expected = attention.KitTransformer.from_texts(LOGLINES, seed=0).attention(LOGLINES[0])
     np.testing.assert_allclose(explorer.maps.weights, expected.weights, atol=1e-12)
+    assert explorer.message.value == html.escape(expected.note)
+    assert "bank" in explorer.message.value  # seen once in LOGLINES: no vector of its own
 
 
 def test_choosing_layer_and_head_shows_that_map(explorer):
