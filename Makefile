@@ -45,8 +45,8 @@ student: $(INSTALLED)
 DEMO_PORT ?= 8866
 demo: $(INSTALLED)
 	$(if $(PRESENTER),CINELAB_PRESENTER=1) $(VENV)/bin/voila \
-		notebooks/07_interactive_recommender.ipynb --template=lab --Voila.ip=127.0.0.1 \
-		--port=$(DEMO_PORT) $(ARGS)
+		notebooks/07_interactive_recommender.ipynb --template=lab --progressive_rendering=True \
+		--Voila.ip=127.0.0.1 --port=$(DEMO_PORT) $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -258,6 +258,7 @@ def voila_server(sandbox, notebook_copy, tmp_path_factory):
         f"--port={port}",
         "--Voila.ip=127.0.0.1",
         "--template=lab",
+        "--progressive_rendering=True",
         "--VoilaConfiguration.show_tracebacks=True",
     ]
     log = tmp_path_factory.mktemp("logs") / "voila.log"

@@ -19,8 +19,14 @@ PAGE_TIMEOUT_MS = 120_000  # Voilà runs the whole notebook before the page appe
 
 
 def open_demo(page, url: str) -> None:
+    """Load the page and wait until the whole notebook has run.
+
+    With progressive rendering the demo appears first, but clicks queue behind the cells still
+    running, so timings start once the last widget (the feedback loop's two runs) is there.
+    """
     page.goto(url, wait_until="domcontentloaded", timeout=PAGE_TIMEOUT_MS)
     page.wait_for_selector(TOP_LIST, timeout=PAGE_TIMEOUT_MS)
+    page.locator(".cinelab-feedback-row").nth(1).wait_for(timeout=PAGE_TIMEOUT_MS)
 
 
 def revision(page) -> str:
@@ -84,6 +90,7 @@ def test_rate_switch_algorithm_and_reload(page, voila_server, sandbox, timings):
 
     page.reload(wait_until="domcontentloaded", timeout=PAGE_TIMEOUT_MS)
     page.wait_for_selector(TOP_LIST, timeout=PAGE_TIMEOUT_MS)
+    page.locator(".cinelab-feedback-row").nth(1).wait_for(timeout=PAGE_TIMEOUT_MS)
     remembered = visible_rows(page, ".cinelab-my-ratings").locator(".widget-html-content")
     assert sorted(remembered.all_inner_texts()) == sorted(to_rate)
     assert top_titles(page) == rated_list, "same ratings, same default algorithm, same list"
