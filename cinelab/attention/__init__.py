@@ -1,7 +1,8 @@
 """Attention from scratch in numpy: the functions notebook 01 builds, packaged.
 
->>> from cinelab import attention
->>> out, weights = attention.scaled_dot_product_attention(q, k, v, mask=attention.causal_mask(n))
+    from cinelab import attention
+    out, weights = attention.scaled_dot_product_attention(q, k, v, mask=attention.causal_mask(n))
+    # out: (..., n, d_v), weights: (..., n, n)
 
 Masks are boolean, True = "may attend". Every function works on any leading shape
 ``(..., n, d)`` and is checked against PyTorch in ``tests/attention``.
