@@ -122,6 +122,7 @@ KEYS = {
                 "96867c3d2310ccf1",
                 "ab68c3af3db872d5",
             ],
+            "dot_only": ["78aff8d12fa2b613"],
             "half": ["3c288424fa98746c"],
             "negated": ["5d00234b97015a5f"],
             "pearson": ["51fb03f607c75461"],

@@ -359,12 +359,18 @@ class FunctionCheck:
         close |= np.isnan(mine) & np.isnan(reference)
         if close.all():
             return None
-        position = tuple(int(i) for i in np.argwhere(~close)[0])
-        nan_note = " (it is NaN there)" if np.isnan(mine[position]) else ""
+        if mine.ndim == 0:
+            where = f" (yours: {float(mine):.4g})"
+        else:
+            position = tuple(int(i) for i in np.argwhere(~close)[0])
+            nan_note = " (it is NaN there)" if np.isnan(mine[position]) else ""
+            where = (
+                f", first at position {position}{nan_note}; {int((~close).sum())} of "
+                f"{close.size} values differ"
+            )
         return (
-            f"Your function's {what} differs from {self.reference_name} on {case.label}, first "
-            f"at position {position}{nan_note}; {int((~close).sum())} of {close.size} values "
-            f"differ.{self._show_input(case)}"
+            f"Your function's {what} differs from {self.reference_name} on {case.label}"
+            f"{where}.{self._show_input(case)}"
         )
 
     def _show_input(self, case: Case) -> str:

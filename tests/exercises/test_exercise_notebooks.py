@@ -31,9 +31,9 @@ def ids(paths):
     return [path.name for path in paths]
 
 
-def run(path: Path, progress_file: Path) -> dict[str, list[str]]:
-    """Execute a notebook; return every verdict printed, by exercise id."""
-    notebook = nbformat.read(path, as_version=4)
+def run(path: Path, progress_file: Path, notebook=None) -> dict[str, list[str]]:
+    """Execute a notebook (read from `path` unless given); return every verdict, by exercise."""
+    notebook = notebook or nbformat.read(path, as_version=4)
     saved = os.environ.get("CINELAB_PROGRESS_FILE")
     os.environ["CINELAB_PROGRESS_FILE"] = str(progress_file)  # the kernel inherits it
     try:
@@ -49,12 +49,18 @@ def run(path: Path, progress_file: Path) -> dict[str, list[str]]:
         else:
             os.environ["CINELAB_PROGRESS_FILE"] = saved
     verdicts: dict[str, list[str]] = {}
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            text = output.get("data", {}).get("text/plain", "") + output.get("text", "")
-            for exercise_id, status in VERDICT.findall(text):
-                verdicts.setdefault(exercise_id, []).append(status)
+    for text in output_texts(notebook):
+        for exercise_id, status in VERDICT.findall(text):
+            verdicts.setdefault(exercise_id, []).append(status)
     return verdicts
+
+
+def output_texts(notebook) -> list[str]:
+    return [
+        output.get("data", {}).get("text/plain", "") + output.get("text", "")
+        for cell in notebook.cells
+        for output in cell.get("outputs", [])
+    ]
 
 
 def expected_ids(path: Path) -> set[str]:
@@ -129,3 +135,38 @@ def test_c_student_version_runs_and_every_check_says_not_yet(path, tmp_path):
     verdicts = run(path, tmp_path / "progress.json")
     assert set(verdicts) == expected_ids(path)
     assert all(statuses == ["not yet"] for statuses in verdicts.values()), verdicts
+
+
+# ---------------------------------------------------------------- done when
+
+
+WRONG_ANSWERS_02 = {
+    "cosine_u1_u2 = None": "cosine_u1_u2 = 0.7071",
+    "similarity_table = None": "similarity_table = ratings @ ratings.T",
+    "article_errors = None": 'article_errors = "a"',
+    "prediction_u1_f5 = None": "prediction_u1_f5 = 7.221",
+    "heatmap_statement = None": 'heatmap_statement = "b"',
+    "centred_prediction_u2_f3 = None": "centred_prediction_u2_f3 = 4.707",
+    "zero_filling_answer = None": 'zero_filling_answer = "Zeros are bad."',
+    'raise NotImplementedError("Exercise 02.6: your code here")': "return ratings @ ratings.T",
+    'raise NotImplementedError("Exercise 02.8: your code here")': "return ratings[:, film].mean()",
+}
+
+
+def test_a_student_with_wrong_answers_in_02_gets_hints_and_no_traceback(tmp_path):
+    """The issue's "done when": wrong answers everywhere in the student version of 02."""
+    path = RELEASE / "02_cf_by_hand.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        for stub, wrong in WRONG_ANSWERS_02.items():
+            if stub in cell.source:
+                start = cell.source.index(stub)
+                end = cell.source.find("\n", start)
+                end = len(cell.source) if end == -1 else end
+                cell.source = cell.source[:start] + wrong + cell.source[end:]
+    verdicts = run(path, tmp_path / "progress.json", notebook)
+    assert set(verdicts) == expected_ids(path)
+    assert all(statuses == ["not quite"] for statuses in verdicts.values()), verdicts
+    feedback = [text for text in output_texts(notebook) if VERDICT.search(text)]
+    assert len(feedback) == len(verdicts) and all("Hint:" in text for text in feedback)
+    assert not any("Traceback" in text for text in output_texts(notebook))

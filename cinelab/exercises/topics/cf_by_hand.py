@@ -127,6 +127,11 @@ def _not_normalised(case, student, expected) -> bool:
     return np.isclose(student, (similarity[raters] * column[raters]).sum())
 
 
+def _unweighted(case, student, expected) -> bool:
+    _, raters, column = _case_similarities(case)
+    return np.isclose(student, column[raters].mean())
+
+
 def _unrated_as_zero(case, student, expected) -> bool:
     similarity, _, column = _case_similarities(case)
     others = np.arange(len(column)) != case.args[1]
@@ -167,6 +172,7 @@ EXERCISES = [
         ),
         hint="Normalise each row to length 1, then one matrix product gives every cosine at once.",
         mistakes={
+            "dot_only": "These are the dot products u·v: divide each by the two norms |u| |v|.",
             "co_rated": "You used only co-rated films in the norms; the article zero-fills.",
             "pearson": "That is Pearson correlation (centred ratings); the article uses cosine "
             "on the raw, zero-filled ratings.",
@@ -273,6 +279,7 @@ EXERCISES = [
             argument_names=("ratings", "user", "film"),
             diagnoses=(
                 Diagnosis("not_normalised", _not_normalised),
+                Diagnosis("unweighted", _unweighted),
                 Diagnosis("unrated_as_zero", _unrated_as_zero),
             ),
             rtol=1e-5,
@@ -281,6 +288,8 @@ EXERCISES = [
         "weighted average of their ratings.",
         mistakes={
             "not_normalised": "Divide the weighted sum by the sum of the similarities.",
+            "unweighted": "That is the plain mean of the neighbours' ratings: weight each rating "
+            "by the neighbour's similarity to `user`.",
             "unrated_as_zero": "Keep only the users who rated the film (ratings[:, film] > 0): a "
             "0 means 'not rated'.",
         },
