@@ -83,6 +83,26 @@ def catalogue_coverage(recommendations: Mapping, n_items: int) -> float:
     return len(shown) / n_items
 
 
+def gini(counts) -> float:
+    """Gini index of non-negative counts: 0 when all are equal, near 1 when one takes all.
+
+    ``G = sum_i (2 i - n - 1) x_(i) / (n sum x)`` with ``x_(1) <= ... <= x_(n)`` sorted; films
+    never shown count as zeros, which is exactly what makes a narrow system score high.
+    """
+    values = np.asarray(counts, dtype=np.float64)  # (n,)
+    if values.ndim != 1 or len(values) == 0:
+        raise ValueError(f"gini needs a non-empty 1-D array of counts, got shape {values.shape}.")
+    if (values < 0).any() or not np.isfinite(values).all():
+        raise ValueError("gini needs finite, non-negative counts.")
+    values = np.sort(values)  # (n,) ascending: x_(1) <= ... <= x_(n)
+    total = values.sum()
+    if total == 0:
+        return 0.0
+    n = len(values)
+    ranks = np.arange(1, n + 1)  # (n,)
+    return float(((2 * ranks - n - 1) * values).sum() / (n * total))
+
+
 def novelty(recommendations: Mapping, popularity: Mapping) -> float:
     """Mean self-information ``-log2 p(item)`` of recommended items, with ``p`` the share of
     users who rated the item: recommending only blockbusters scores low."""

@@ -31,28 +31,9 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from cinelab.recsys.base import Recommender
-from cinelab.recsys.metrics import catalogue_coverage, rmse
+from cinelab.recsys.metrics import catalogue_coverage, gini, rmse
 
 METRIC_COLUMNS = ("rmse", "liked_share", "coverage", "gini", "head_share")
-
-
-def gini(counts) -> float:
-    """Gini index of non-negative counts: 0 when all are equal, near 1 when one takes all.
-
-    ``G = sum_i (2 i - n - 1) x_(i) / (n sum x)`` with ``x_(1) <= ... <= x_(n)`` sorted; films
-    never shown count as zeros, which is exactly what makes a narrow system score high.
-    """
-    values = np.sort(np.asarray(counts, dtype=np.float64))  # (n,)
-    if values.ndim != 1 or len(values) == 0:
-        raise ValueError(f"gini needs a non-empty 1-D array of counts, got shape {values.shape}.")
-    if (values < 0).any() or not np.isfinite(values).all():
-        raise ValueError("gini needs finite, non-negative counts.")
-    total = values.sum()
-    if total == 0:
-        return 0.0
-    n = len(values)
-    ranks = np.arange(1, n + 1)  # (n,)
-    return float(((2 * ranks - n - 1) * values).sum() / (n * total))
 
 
 def simulate_feedback_loop(

@@ -1,3 +1,5 @@
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -74,3 +76,47 @@ def test_evaluate_reports_rating_and_ranking_metrics(ratings):
     assert "rmse" not in recsys.evaluate(recsys.EASE(), train, test, k=5)
     with pytest.raises(ValueError, match="rating >= 9"):
         recsys.evaluate(recsys.Baseline(), train, test, relevance_threshold=9)
+
+
+def gini_by_mean_difference(values):
+    """Textbook definition: mean absolute difference over all pairs, divided by twice the mean."""
+    values = np.asarray(values, dtype=float)
+    differences = sum(abs(a - b) for a, b in itertools.product(values, values))
+    return differences / (2 * len(values) ** 2 * values.mean())
+
+
+def test_gini_by_hand():
+    # sorted 1, 2, 3, 4: n = 4, total = 10, weights 2i - n - 1 = -3, -1, 1, 3
+    # G = (-3*1 - 1*2 + 1*3 + 3*4) / (4 * 10) = 10 / 40
+    assert metrics.gini([3, 1, 4, 2]) == pytest.approx(0.25)
+    # same by mean difference: |pairs| over ordered pairs = 2 * (1+2+3+1+2+1) = 20, / (2*16*2.5)
+    assert gini_by_mean_difference([3, 1, 4, 2]) == pytest.approx(0.25)
+
+
+def test_gini_of_equal_counts_is_zero():
+    assert metrics.gini([3, 3, 3, 3]) == 0.0
+
+
+def test_gini_when_one_film_takes_every_slot():
+    assert metrics.gini([0, 0, 0, 4]) == pytest.approx(0.75)  # (n - 1) / n for n = 4
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_gini_matches_the_mean_difference_definition(seed):
+    counts = np.random.default_rng(seed).poisson(3.0, size=25)
+    assert metrics.gini(counts) == pytest.approx(gini_by_mean_difference(counts))
+
+
+def test_gini_ignores_order_and_handles_all_zero():
+    assert metrics.gini([5, 0, 1]) == pytest.approx(metrics.gini([0, 1, 5]))
+    assert metrics.gini([0, 0]) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("counts", "message"),
+    [([], "non-empty 1-D"), ([[1, 2]], "non-empty 1-D"), (3, "non-empty 1-D"),
+     ([1, -1], "non-negative"), ([1, np.nan], "finite")],
+)  # fmt: skip
+def test_gini_refuses_bad_counts(counts, message):
+    with pytest.raises(ValueError, match=message):
+        metrics.gini(counts)

@@ -1,7 +1,5 @@
-"""The feedback-loop simulation: the Gini index against its textbook definition, and the loop's
-bookkeeping (growth, exploration, what people rate) against the planted truth."""
-
-import itertools
+"""The feedback-loop simulation: the loop's bookkeeping (growth, exploration, what people rate)
+against the planted truth. The Gini index it reports is tested in test_metrics.py."""
 
 import numpy as np
 import pandas as pd
@@ -13,7 +11,6 @@ from cinelab.recsys.simulation import (
     TrueTastes,
     _show,
     _watch_and_rate,
-    gini,
     simulate_feedback_loop,
 )
 from tests.widgets.tiny_data import tiny_dataset
@@ -22,42 +19,6 @@ from tests.widgets.tiny_data import tiny_dataset
 @pytest.fixture(scope="module")
 def dataset():
     return tiny_dataset()
-
-
-def gini_by_mean_difference(values):
-    """Textbook definition: mean absolute difference over all pairs, divided by twice the mean."""
-    values = np.asarray(values, dtype=float)
-    differences = sum(abs(a - b) for a, b in itertools.product(values, values))
-    return differences / (2 * len(values) ** 2 * values.mean())
-
-
-def test_gini_of_equal_counts_is_zero():
-    assert gini([3, 3, 3, 3]) == 0.0
-
-
-def test_gini_when_one_film_takes_every_slot():
-    assert gini([0, 0, 0, 4]) == pytest.approx(0.75)  # (n - 1) / n for n = 4
-
-
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_gini_matches_the_mean_difference_definition(seed):
-    counts = np.random.default_rng(seed).poisson(3.0, size=25)
-    assert gini(counts) == pytest.approx(gini_by_mean_difference(counts))
-
-
-def test_gini_ignores_order_and_handles_all_zero():
-    assert gini([5, 0, 1]) == pytest.approx(gini([0, 1, 5]))
-    assert gini([0, 0]) == 0.0
-
-
-@pytest.mark.parametrize(
-    ("counts", "message"),
-    [([], "non-empty 1-D"), ([[1, 2]], "non-empty 1-D"), ([1, -1], "non-negative"),
-     ([1, np.nan], "finite")],
-)  # fmt: skip
-def test_gini_refuses_bad_counts(counts, message):
-    with pytest.raises(ValueError, match=message):
-        gini(counts)
 
 
 def test_expected_ratings_match_the_truth_per_user(dataset):
