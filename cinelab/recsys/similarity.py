@@ -16,11 +16,13 @@ Why several similarities? They answer different questions:
 
 Every product below is a sparse matrix product, so nothing ever builds a dense users x films
 matrix; the result is dense only in the (rows of X) x (rows of Y) shape the caller asked for.
+`nearest_neighbours` ranks the rows most similar to one row, as the neighbour explorer shows.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 METRICS = ("cosine", "cosine_corated", "pearson")
@@ -96,6 +98,56 @@ def pairwise_similarity(x, y=None, metric: str = "cosine", shrinkage: float = 0.
     if shrinkage:
         similarity = shrink(similarity, co_rated_counts(x, y), shrinkage)
     return similarity
+
+
+def nearest_neighbours(
+    rows, target: int, k: int, metric: str = "cosine", shrinkage: float = 0.0
+) -> pd.DataFrame:
+    """The `k` rows most similar to row `target` among those sharing a rated column with it.
+
+    A row is never its own neighbour, and rows with nothing in common are left out (their
+    similarity says nothing). Negative similarities are kept, after all positive ones.
+
+    Parameters
+    ----------
+    rows : sparse matrix or 2-D array, shape ``(n_rows, n_columns)``
+        Films x users to find similar films, users x films for similar users (0 = not rated
+        in a dense array).
+    target : int
+        Row position (0-based) whose neighbours are wanted.
+    k : int
+        How many neighbours at most.
+    metric, shrinkage
+        As in `pairwise_similarity`.
+
+    Returns
+    -------
+    DataFrame
+        ``index`` (row position), ``similarity``, ``co_rated`` (columns both rated), most
+        similar first; ties (equal up to round-off) go to the lower index.
+    """
+    rows = as_sparse_rows(rows)
+    n_rows = rows.shape[0]
+    if isinstance(target, bool) or not isinstance(target, int | np.integer):
+        raise TypeError(f"target must be a row position (int), got {type(target).__name__}.")
+    if not 0 <= target < n_rows:
+        raise ValueError(f"target {target} is not a row position: there are {n_rows} rows.")
+    if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
+        raise ValueError(f"k must be a positive integer, got {k!r}.")
+    one = rows[[target]]  # (1, n_columns)
+    similarity = pairwise_similarity(one, rows, metric=metric, shrinkage=shrinkage)[0]  # (n_rows,)
+    co_rated = co_rated_counts(one, rows)[0]  # (n_rows,)
+    candidates = np.flatnonzero(co_rated > 0)
+    candidates = candidates[candidates != target]
+    rank_key = np.round(similarity[candidates], 12)  # round-off must not break a tie
+    chosen = candidates[np.lexsort((candidates, -rank_key))[:k]]
+    return pd.DataFrame(
+        {
+            "index": chosen,
+            "similarity": similarity[chosen],
+            "co_rated": co_rated[chosen].astype(int),
+        }
+    )
 
 
 def _dense(product) -> np.ndarray:

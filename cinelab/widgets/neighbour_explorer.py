@@ -3,8 +3,9 @@
 Neighbourhood methods stand or fall on one number, the similarity. This widget shows the k
 most similar films (or users) as bars, and for any one of them the evidence behind the number:
 the people (or films) both rated, their two ratings side by side, the similarity computed on
-them and what significance shrinkage did to it. Similarities come from
-`cinelab.recsys.similarity.pairwise_similarity`, the one implementation the models use.
+them and what significance shrinkage did to it. Neighbours come from
+`cinelab.recsys.similarity.nearest_neighbours`, on `pairwise_similarity`, the one
+implementation the models use.
 
 Stable CSS classes: ``cinelab-neighbour-explorer``, ``cinelab-neighbour-kind``,
 ``cinelab-neighbour-film``, ``cinelab-neighbour-user``, ``cinelab-neighbour-similarity``,
@@ -22,35 +23,12 @@ import pandas as pd
 import scipy.sparse as sp
 
 from cinelab.data import Dataset
-from cinelab.recsys.similarity import METRICS, co_rated_counts, pairwise_similarity
+from cinelab.recsys.similarity import METRICS, nearest_neighbours, pairwise_similarity
 from cinelab.widgets import theme
 from cinelab.widgets.recommenders import film_labels, load_dataset
 
 KINDS = ("films", "users")
 _EVIDENCE_ROWS = 12  # co-rated pairs listed before "and N more"
-
-
-def nearest_neighbours(
-    rows: sp.csr_matrix, target: int, k: int, metric: str, shrinkage: float
-) -> pd.DataFrame:
-    """The `k` rows most similar to row `target` that share at least one rated column.
-
-    Returns a frame ``index, similarity, co_rated`` sorted by similarity (ties: lower index
-    first). A row is never its own neighbour; rows with nothing in common are left out.
-    """
-    similarity = pairwise_similarity(rows[target], rows, metric=metric, shrinkage=shrinkage)[0]
-    co_rated = co_rated_counts(rows[target], rows)[0]  # (n_rows,)
-    candidates = np.flatnonzero(co_rated > 0)
-    candidates = candidates[candidates != target]
-    order = np.lexsort((candidates, -similarity[candidates]))[:k]
-    chosen = candidates[order]
-    return pd.DataFrame(
-        {
-            "index": chosen,
-            "similarity": similarity[chosen],
-            "co_rated": co_rated[chosen].astype(int),
-        }
-    )
 
 
 class NeighbourExplorer(widgets.VBox):

@@ -1,11 +1,12 @@
-"""NeighbourExplorer: neighbours and their evidence agree with hand computations and sklearn."""
+"""NeighbourExplorer: neighbours and their evidence agree with hand computations.
+
+`nearest_neighbours` itself is tested against brute force in tests/recsys/test_similarity.py."""
 
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.metrics.pairwise import cosine_similarity
 
-from cinelab.widgets.neighbour_explorer import NeighbourExplorer, nearest_neighbours
+from cinelab.widgets.neighbour_explorer import NeighbourExplorer
 from tests.widgets.tiny_data import tiny_dataset
 
 ALIEN = 1
@@ -24,17 +25,6 @@ def explorer(dataset):
 def ratings_of(dataset, item_id):
     frame = dataset.ratings[dataset.ratings["item_id"] == item_id]
     return frame.set_index("user_id")["rating"]
-
-
-def test_cosine_neighbours_match_sklearn(explorer):
-    dense = explorer.by_film.toarray()  # (n_films, n_users), 0 = not rated
-    target = explorer.film_ids.get_loc(ALIEN)
-    found = nearest_neighbours(explorer.by_film, target, k=6, metric="cosine", shrinkage=0)
-    reference = cosine_similarity(dense[target : target + 1], dense)[0]
-    reference[target] = -np.inf
-    expected = np.lexsort((np.arange(len(reference)), -reference))[:6]
-    assert list(found["index"]) == list(expected)
-    np.testing.assert_allclose(found["similarity"], reference[expected])
 
 
 def test_pearson_neighbours_match_hand_correlation_on_co_raters(explorer, dataset):
