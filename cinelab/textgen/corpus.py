@@ -6,8 +6,8 @@ Two sources are joined into one table of *documents*:
 - the kit's written copy in ``data/corpus/trailer_copy.tsv`` (taglines, voice-over lines,
   blurbs and social posts, each tied to one film and to the genre it plays up).
 
-Every document starts with a short header such as ``tagline | Horror | Alien (1979)`` and
-then the copy on the next line. The header is how we *ask* the model for something later:
+Every document starts with a short header such as ``tagline | Horror | Alien (1979) |``
+followed by the copy. The header is how we *ask* the model for something later:
 give it the header, and it writes the copy that usually follows such a header.
 
 The validation part is chosen **by film**: all lines about a validation film are held out,
@@ -31,8 +31,12 @@ VALIDATION_SHARE = 0.1
 
 
 def format_header(kind: str, angle: str, title: str, year: int) -> str:
-    """The first line of a document: what kind of copy, which genre it plays up, which film."""
-    return f"{kind} | {angle} | {title} ({int(year)})\n"
+    """The start of a document: what kind of copy, which genre it plays up, which film.
+
+    The copy follows after a space, so its first word is tokenised like any other word
+    (" In", with its leading space) rather than as a rarer start-of-line piece.
+    """
+    return f"{kind} | {angle} | {title} ({int(year)}) |"
 
 
 def load_copy(path: str | Path = COPY_PATH) -> pd.DataFrame:
@@ -84,7 +88,7 @@ def build_documents(films: pd.DataFrame, copy: pd.DataFrame) -> pd.DataFrame:
     written = _attach_films(films, copy)
     documents = pd.concat([own_lines, written], ignore_index=True)
     documents["document"] = [
-        format_header(row.kind, row.angle, row.title, row.year) + row.text
+        format_header(row.kind, row.angle, row.title, row.year) + " " + row.text
         for row in documents.itertuples()
     ]
     documents["split"] = [

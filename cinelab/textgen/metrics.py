@@ -5,8 +5,9 @@
 - **repetition rate**: the share of word trigrams that already appeared earlier in the same
   text. Greedy decoding that loops ("the night is dark, the night is dark...") scores high.
 - **copied from the corpus**: a small model can simply recite its training data. A text is
-  flagged when one of its sentences *is* a corpus line or sentence, or when it shares a run of
-  ``copy_ngram`` words with the corpus.
+  flagged when one of its sentences (of at least ``min_sentence_words`` words: "Run." is
+  everybody's) *is* a corpus line or sentence, or when it shares a run of ``copy_ngram`` words
+  with the corpus.
 - **perplexity** of a continuation: how surprised the model is by its own text (low = the
   model finds it very typical; very low often means memorised or repetitive).
 """
@@ -22,7 +23,10 @@ import torch
 import torch.nn.functional as F
 
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+# a sentence ends at . ! or ? followed by a space, except after a title such as "Dr." or "Mr."
+SENTENCE_END = re.compile(
+    r"(?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bSt\.)(?<!\bJr\.)(?<=[.!?])\s+|\n+"
+)
 
 
 def words(text: str) -> list[str]:
@@ -71,9 +75,12 @@ class CorpusIndex:
     sentences: frozenset[str]
     long_ngrams: frozenset[tuple[str, ...]]
     copy_ngram: int
+    min_sentence_words: int
 
     @classmethod
-    def from_texts(cls, texts: Iterable[str], copy_ngram: int = 8) -> CorpusIndex:
+    def from_texts(
+        cls, texts: Iterable[str], copy_ngram: int = 8, min_sentence_words: int = 4
+    ) -> CorpusIndex:
         """Index ``texts`` (the training copy). ``copy_ngram`` words in a row count as copying."""
         if copy_ngram < 2:
             raise ValueError(f"copy_ngram must be at least 2 words, got {copy_ngram}.")
@@ -81,11 +88,17 @@ class CorpusIndex:
         found_sentences = {_normalise(text) for text in texts}
         found_sentences |= {_normalise(part) for text in texts for part in sentences(text)}
         grams = {gram for text in texts for gram in ngrams(words(text), copy_ngram)}
-        return cls(frozenset(found_sentences - {""}), frozenset(grams), copy_ngram)
+        return cls(
+            frozenset(found_sentences - {""}), frozenset(grams), copy_ngram, min_sentence_words
+        )
 
     def copied_parts(self, text: str) -> list[str]:
         """Sentences of ``text`` found in the corpus, and word runs of ``copy_ngram`` shared with it."""
-        copied = [part for part in sentences(text) if _normalise(part) in self.sentences]
+        copied = [
+            part
+            for part in sentences(text)
+            if len(words(part)) >= self.min_sentence_words and _normalise(part) in self.sentences
+        ]
         copied += [
             " ".join(gram)
             for gram in ngrams(words(text), self.copy_ngram)

@@ -255,18 +255,32 @@ def _check_training_arguments(train_tokens, validation_tokens, epochs, batch_siz
 def _numbered_batches(
     token_lists, batch_size: int, pad_id: int, total_steps: int, seed: int
 ) -> Iterator[tuple[int, int, tuple[torch.Tensor, torch.Tensor]]]:
-    """Yield (step, epoch, batch) in a fresh seeded shuffle each epoch, until ``total_steps``."""
+    """Yield (step, epoch, batch) in a fresh seeded shuffle each epoch, until ``total_steps``.
+
+    Documents of similar length are batched together (within shuffled pools of 50 batches),
+    so little compute is spent on padding; the order of the batches is shuffled again.
+    """
     generator = torch.Generator().manual_seed(seed)
     step, epoch = 0, 0
     while True:
         epoch += 1
-        order = torch.randperm(len(token_lists), generator=generator).tolist()
-        for start in range(0, len(order), batch_size):
+        for batch_indices in _length_bucketed_batches(token_lists, batch_size, generator):
             step += 1
-            batch = [token_lists[index] for index in order[start : start + batch_size]]
+            batch = [token_lists[index] for index in batch_indices]
             yield step, epoch, pad_batch(batch, pad_id)
             if step == total_steps:
                 return
+
+
+def _length_bucketed_batches(token_lists, batch_size: int, generator) -> list[list[int]]:
+    order = torch.randperm(len(token_lists), generator=generator).tolist()
+    pool_size = 50 * batch_size
+    batches = []
+    for start in range(0, len(order), pool_size):
+        pool = sorted(order[start : start + pool_size], key=lambda index: len(token_lists[index]))
+        batches += [pool[i : i + batch_size] for i in range(0, len(pool), batch_size)]
+    shuffle = torch.randperm(len(batches), generator=generator).tolist()
+    return [batches[i] for i in shuffle]
 
 
 def _warmup_cosine(total_steps: int, warmup_steps: int):
@@ -288,13 +302,13 @@ def _weights_copy(model: torch.nn.Module) -> dict[str, torch.Tensor]:
 # ---------------------------------------------------------------- the kit's model, end to end
 
 KIT_SETTINGS = {
-    "vocab_size": 3000,
+    "vocab_size": 2000,
     "n_positions": 128,
     "n_embd": 128,
     "n_layer": 4,
     "n_head": 4,
     "dropout": 0.1,
-    "epochs": 12,
+    "epochs": 8,
     "batch_size": 32,
     "learning_rate": 3e-3,
 }

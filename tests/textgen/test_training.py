@@ -1,0 +1,187 @@
+"""The training loop: its loss is transformers' loss, it learns, it is reproducible."""
+
+import math
+
+import pytest
+import torch
+
+from cinelab.textgen import (
+    average_loss,
+    build_tiny_gpt,
+    encode_documents,
+    perplexity,
+    train_language_model,
+    train_tokenizer,
+)
+from cinelab.textgen.training import next_token_loss, pad_batch
+
+DOCUMENTS = [
+    "tagline | Horror | Alien (1979) | In space, the quiet is the scary part.",
+    "tagline | Comedy | Groundhog Day (1993) | Same day. New jokes. Again.",
+    "social | Drama | Casablanca (1942) | Of all the bars in the world, this one has the best piano.",
+    "voiceover | Sci-Fi | The Matrix (1999) | What if the world you wake up in is a program?",
+] * 6
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    return train_tokenizer(DOCUMENTS, vocab_size=320)
+
+
+@pytest.fixture(scope="module")
+def token_lists(tokenizer):
+    return encode_documents(tokenizer, DOCUMENTS, max_length=64)
+
+
+def small_model(tokenizer, seed=0):
+    return build_tiny_gpt(
+        len(tokenizer),
+        end_of_text_id=tokenizer.eos_token_id,
+        n_embd=32,
+        n_layer=2,
+        n_head=2,
+        seed=seed,
+    )
+
+
+def test_documents_are_framed_by_end_of_text(tokenizer, token_lists):
+    end = tokenizer.eos_token_id
+    assert all(ids[0] == end and ids[-1] == end for ids in token_lists)
+    assert tokenizer.decode(token_lists[0], skip_special_tokens=True) == DOCUMENTS[0]
+
+
+def test_encode_documents_cuts_to_max_length(tokenizer):
+    assert max(len(ids) for ids in encode_documents(tokenizer, DOCUMENTS, 10)) == 10
+    with pytest.raises(ValueError, match="max_length"):
+        encode_documents(tokenizer, DOCUMENTS, 1)
+
+
+def test_pad_batch_marks_padding_as_ignored():
+    input_ids, targets = pad_batch([[5, 6, 7], [8]], pad_id=0)
+    assert input_ids.tolist() == [[5, 6, 7], [8, 0, 0]]
+    assert targets.tolist() == [[5, 6, 7], [8, -100, -100]]
+
+
+def test_next_token_loss_equals_transformers_loss(tokenizer, token_lists):
+    model = small_model(tokenizer).eval()
+    input_ids, targets = pad_batch(token_lists[:4], tokenizer.pad_token_id)
+    expected = model(
+        input_ids=input_ids, attention_mask=(targets != -100).long(), labels=targets
+    ).loss
+    assert torch.isclose(next_token_loss(model, input_ids, targets), expected, atol=1e-6)
+
+
+def test_average_loss_weights_every_token_equally(tokenizer, token_lists):
+    model = small_model(tokenizer).eval()
+    one_by_one = [average_loss(model, [ids], tokenizer.pad_token_id) for ids in token_lists[:3]]
+    counts = [len(ids) - 1 for ids in token_lists[:3]]
+    expected = sum(loss * count for loss, count in zip(one_by_one, counts)) / sum(counts)
+    assert math.isclose(
+        average_loss(model, token_lists[:3], tokenizer.pad_token_id, batch_size=2),
+        expected,
+        rel_tol=1e-5,
+    )
+
+
+def test_an_untrained_model_is_about_as_unsure_as_its_vocabulary(tokenizer, token_lists):
+    model = small_model(tokenizer)
+    ppl = perplexity(average_loss(model, token_lists, tokenizer.pad_token_id))
+    assert 0.5 * len(tokenizer) < ppl < 2 * len(tokenizer)
+
+
+def test_training_lowers_the_loss_and_keeps_the_best_weights(tokenizer, token_lists):
+    model = small_model(tokenizer)
+    run = train_language_model(
+        model,
+        token_lists,
+        token_lists[:4],
+        pad_id=tokenizer.pad_token_id,
+        epochs=15,
+        batch_size=8,
+        learning_rate=1e-2,
+        eval_every=5,
+        progress=False,
+    )
+    evaluated = run.history.dropna(subset=["validation_loss"])
+    assert evaluated.validation_loss.iloc[-1] < 0.5 * evaluated.validation_loss.iloc[0]
+    assert run.validation_loss == pytest.approx(evaluated.validation_loss.min())
+    assert average_loss(run.model, token_lists[:4], tokenizer.pad_token_id) == pytest.approx(
+        run.validation_loss, rel=1e-5
+    )
+    assert run.validation_perplexity == pytest.approx(math.exp(run.validation_loss))
+    assert list(run.history.columns) == ["step", "epoch", "train_loss", "validation_loss"]
+    assert len(run.history) == 15 * 3 and not run.model.training
+
+
+def test_training_is_reproducible_from_the_seed(tokenizer, token_lists):
+    def history(seed):
+        run = train_language_model(
+            small_model(tokenizer),
+            token_lists,
+            token_lists[:4],
+            pad_id=tokenizer.pad_token_id,
+            epochs=2,
+            batch_size=8,
+            eval_every=3,
+            seed=seed,
+            progress=False,
+        )
+        return run.history
+
+    assert history(1).equals(history(1))
+    assert not history(1).equals(history(2))
+
+
+def test_max_steps_stops_early(tokenizer, token_lists):
+    run = train_language_model(
+        small_model(tokenizer),
+        token_lists,
+        token_lists[:2],
+        pad_id=tokenizer.pad_token_id,
+        epochs=50,
+        batch_size=8,
+        max_steps=4,
+        eval_every=2,
+        progress=False,
+    )
+    assert run.history.step.tolist() == [1, 2, 3, 4]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"epochs": 0}, "epochs"),
+        ({"batch_size": -1}, "batch_size"),
+        ({"eval_every": 0}, "eval_every"),
+    ],
+)
+def test_bad_training_arguments_raise(tokenizer, token_lists, arguments, message):
+    with pytest.raises(ValueError, match=message):
+        train_language_model(
+            small_model(tokenizer), token_lists, token_lists, pad_id=0, progress=False, **arguments
+        )
+
+
+def test_training_needs_validation_documents(tokenizer, token_lists):
+    with pytest.raises(ValueError, match="validation"):
+        train_language_model(small_model(tokenizer), token_lists, [], pad_id=0, progress=False)
+
+
+def test_tokenizer_round_trips_any_text(tokenizer):
+    text = "Ça tourne! 🎬 The Matrix (1999) — “quotes” and 42 tabs\tinside."
+    ids = tokenizer(text)["input_ids"]
+    assert tokenizer.decode(ids, skip_special_tokens=True) == text
+    assert ids[0] == tokenizer.eos_token_id
+
+
+def test_tokenizer_learns_frequent_words_as_single_tokens(tokenizer):
+    assert len(tokenizer.tokenize("tagline")) == 1
+    assert len(tokenizer.tokenize("zyxwvut")) > 3
+
+
+@pytest.mark.parametrize(
+    ("texts", "vocab_size", "message"), [([], 300, "at least one"), (["a"], 100, "vocab_size")]
+)
+def test_tokenizer_rejects_bad_arguments(texts, vocab_size, message):
+    with pytest.raises(ValueError, match=message):
+        train_tokenizer(texts, vocab_size=vocab_size)
