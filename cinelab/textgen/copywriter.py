@@ -170,10 +170,10 @@ class TrailerCopywriter:
         model: str | LanguageModel = KIT_MODEL_NAME,
         *,
         strategy: str = "sample",
-        temperature: float = 0.9,
+        temperature: float = 0.7,
         top_k: int | None = 50,
-        top_p: float | None = 0.95,
-        repetition_penalty: float = 1.2,
+        top_p: float | None = 0.9,
+        repetition_penalty: float = 1.1,
         num_beams: int = 4,
         n_candidates: int = 8,
         seed: int = 0,
@@ -248,27 +248,32 @@ class TrailerCopywriter:
         copy_format = FORMATS[kind]
         must_mention = copy_format.mention_title if mention_title is None else mention_title
         angle = audience.angle_for(list(film.genres))
+        opening = self.opening(film, must_mention)
         prompt_ids = self.prompt_ids(film, audience, kind, angle, must_mention)
         candidates = self.generate(
             prompt_ids, copy_format.max_new_tokens, self.seed if seed is None else seed
         )
-        scored = [
-            (self.check(text, ids, prompt_ids, film, copy_format, must_mention), text, ids)
-            for text, ids in candidates
-        ]
+        scored = []
+        for continuation, ids in candidates:
+            text = (opening + continuation).strip()
+            checks = self.check(text, ids, prompt_ids, film, copy_format, must_mention)
+            scored.append((checks, text, ids))
         checks, text, ids = min(scored, key=lambda item: (not item[0].passed, item[0].perplexity))
+        candidate_texts = [candidate[1] for candidate in scored]
         return Copy(
-            text,
-            kind,
-            film,
-            audience,
-            angle,
-            self.strategy,
-            checks,
-            prompt_ids,
-            ids,
-            [c[1] for c in scored],
+            text, kind, film, audience, angle, self.strategy, checks, prompt_ids, ids, candidate_texts
         )
+
+    def opening(self, film: Film, mention_title: bool) -> str:
+        """Words the copy starts with, written into the prompt before the model continues.
+
+        A tiny model rarely copies a title from its header into the copy, so when the title is
+        required the kit's model is *primed* with it: the copy starts with the title and the
+        model writes the rest ("Alien is ..."). A chat model is simply asked to mention it.
+        """
+        if mention_title and not self.language_model.has_chat_template:
+            return film.title
+        return ""
 
     def resolve_film(self, film) -> Film:
         if isinstance(film, Film):
@@ -300,7 +305,9 @@ class TrailerCopywriter:
         """The prompt: the training header for a plain LM, a short brief for a chat model."""
         lm = self.language_model
         if not lm.has_chat_template:
-            return lm.encode(format_header(kind, angle, film.title, film.year))  # (1, length)
+            opening = self.opening(film, mention_title)
+            header = format_header(kind, angle, film.title, film.year)
+            return lm.encode(f"{header} {opening}".rstrip())  # (1, length)
         return lm.encode_chat(chat_brief(film, audience, kind, angle, mention_title))
 
     def generate(
@@ -339,7 +346,7 @@ class TrailerCopywriter:
         ends = torch.nonzero(torch.isin(new_ids, stop_ids))
         if len(ends):
             new_ids = new_ids[: ends[0, 0]]
-        return self.language_model.decode(new_ids).strip(), new_ids
+        return self.language_model.decode(new_ids), new_ids
 
     def check(
         self,

@@ -8,5 +8,12 @@ from cinelab.widgets.attention_explorer import AttentionExplorer
 from cinelab.widgets.feedback_loop import FeedbackLoopSimulator
 from cinelab.widgets.neighbour_explorer import NeighbourExplorer
 from cinelab.widgets.recommender_demo import RecommenderDemo
+from cinelab.widgets.trailer_studio import TrailerStudio
 
-__all__ = ["AttentionExplorer", "FeedbackLoopSimulator", "NeighbourExplorer", "RecommenderDemo"]
+__all__ = [
+    "AttentionExplorer",
+    "FeedbackLoopSimulator",
+    "NeighbourExplorer",
+    "RecommenderDemo",
+    "TrailerStudio",
+]
