@@ -7,6 +7,8 @@
     model.recommend(user_id, n=10)                  # DataFrame item_id, score
     model.recommend_for_new_user({item_id: 5.0}, n=10)
     model.explain(user_id, item_id)                 # terms whose "value" sums to the prediction
+    person = model.fold_in({item_id: 5.0})          # fold a new user in once, then ask many
+    person.recommend(n=10); person.explain(item_id); person.predict([item_id])
     recsys.evaluate(model, train, test, k=10)       # dict of metrics
 
 Every model: unknown users or films fall back to the baseline (global mean + known biases);
@@ -14,7 +16,7 @@ predictions are clipped to the rating range seen in `fit`; seeds make results re
 """
 
 from cinelab.recsys import metrics, similarity
-from cinelab.recsys.base import Biases, Recommender, fit_biases
+from cinelab.recsys.base import Biases, FoldedInUser, Recommender, fit_biases
 from cinelab.recsys.baseline import Baseline, Popularity
 from cinelab.recsys.content import ContentBased, Hybrid
 from cinelab.recsys.evaluation import evaluate
@@ -29,6 +31,7 @@ __all__ = [
     "Baseline",
     "Biases",
     "ContentBased",
+    "FoldedInUser",
     "FunkSVD",
     "Hybrid",
     "ItemKNN",

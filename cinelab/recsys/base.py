@@ -12,6 +12,10 @@ the public API on the dataset's own ids:
 Because a known user and a folded-in user are both just a "state", `predict`, `recommend`,
 `recommend_for_new_user`, `explain` and `explain_for_new_user` share one code path.
 
+Folding someone in is the costly step for a new user (User-KNN compares them with every
+training user), so `fold_in` does it once and returns a `FoldedInUser` that answers many
+questions: a live widget asks for a top-N list and ten explanations after every rating.
+
 Unknown users or films never raise: they get the baseline prediction, global mean plus
 whichever of the user's and film's biases is known. Rating predictions are clipped to the
 range of ratings seen in `fit`; the clipping appears as its own term in `explain`.
@@ -163,19 +167,22 @@ class Recommender(BaseEstimator):
         seen = self._user_row(user)[0] if exclude_seen else np.array([], dtype=int)
         return self._top_n(self._score_all(self._user_state(user)), n, seen)
 
+    def fold_in(self, ratings: Mapping) -> FoldedInUser:
+        """Fold in someone not in the training data, given as ``{item_id: rating}``, once.
+
+        The model is not refitted: the person's bias, factors or neighbours are computed
+        against the frozen model. Ask the returned `FoldedInUser` as many questions as needed
+        (`recommend`, `predict`, `explain`); they all reuse that one fold-in.
+        """
+        return FoldedInUser(self, ratings)
+
     def recommend_for_new_user(self, ratings: Mapping, n: int = 10) -> pd.DataFrame:
         """Top-`n` films for someone not in the training data, from ``{item_id: rating}``.
 
-        The model is not refitted: the new user is folded in (their bias, factors or
-        neighbours are computed against the frozen model), which takes milliseconds. Films
-        the model does not know are ignored; the rated films are excluded from the answer.
+        Shortcut for ``fold_in(ratings).recommend(n)``: milliseconds, no refit. Films the
+        model does not know are ignored; the rated films are excluded from the answer.
         """
-        self._check_fitted()
-        _check_n(n)
-        items, values = self._parse_new_user(ratings)
-        if len(items) == 0:
-            return self._top_n(self._fallback_scores(), n, seen=items)
-        return self._top_n(self._score_all(self._fold_in(items, values)), n, seen=items)
+        return self.fold_in(ratings).recommend(n)
 
     def explain(self, user_id, item_id) -> pd.DataFrame:
         """The terms whose ``value`` column sums to ``predict`` for this (user, film).
@@ -192,24 +199,12 @@ class Recommender(BaseEstimator):
         return self._finish(self._explain(self._user_state(user), item))
 
     def explain_for_new_user(self, ratings: Mapping, item_id) -> pd.DataFrame:
-        """`explain` for a user given as ``{item_id: rating}`` (as in `recommend_for_new_user`)."""
-        self._check_fitted()
-        items, values = self._parse_new_user(ratings)
-        item = self.item_ids_.get_indexer([item_id])[0]
-        if len(items) == 0 or item < 0:
-            return self._finish(self._baseline_terms(-1, item))
-        return self._finish(self._explain(self._fold_in(items, values), item))
+        """`explain` for a user given as ``{item_id: rating}``; ``fold_in(ratings).explain``."""
+        return self.fold_in(ratings).explain(item_id)
 
     def predict_for_new_user(self, ratings: Mapping, item_ids) -> np.ndarray:
-        """Predictions for a folded-in user on the given films (unknown films: baseline)."""
-        self._check_fitted()
-        items, values = self._parse_new_user(ratings)
-        targets = self.item_ids_.get_indexer(pd.Index(item_ids))  # (n_targets,)
-        raw = self.baseline_.predict(np.full(len(targets), -1), targets)
-        known = targets >= 0
-        if len(items) and known.any():
-            raw[known] = self._score(self._fold_in(items, values), targets[known])
-        return self._clip(raw)
+        """Predictions for a folded-in user on the given films; ``fold_in(ratings).predict``."""
+        return self.fold_in(ratings).predict(item_ids)
 
     # ------------------------------------------------------------------ helpers
     def _check_fitted(self) -> None:
@@ -295,6 +290,66 @@ class Recommender(BaseEstimator):
         terms.attrs["prediction"] = prediction
         terms.attrs["reason"] = describe_explanation(terms)
         return terms
+
+
+class FoldedInUser:
+    """A person who is not in the training data, folded into a fitted model once.
+
+    Made by `Recommender.fold_in`. Every question below reuses the one fold-in, and the
+    scores of the whole catalogue are computed at most once, so a top-N list, its ten
+    explanations and a "why not this film?" cost one fold-in instead of a dozen. The ratings
+    are copied: a later change to the caller's dict needs a new `fold_in`.
+
+    Attributes
+    ----------
+    model : Recommender
+        The fitted model the person was folded into.
+    ratings : dict
+        ``{item_id: rating}`` as given (films the model does not know are kept here but
+        ignored by the model).
+    """
+
+    def __init__(self, model: Recommender, ratings: Mapping):
+        model._check_fitted()
+        self.model = model
+        self._items, values = model._parse_new_user(ratings)  # (n_rated,) internal, sorted
+        self.ratings = dict(ratings)
+        self._state = model._fold_in(self._items, values) if len(self._items) else None
+        self._scores = None
+
+    def recommend(self, n: int = 10) -> pd.DataFrame:
+        """Top-`n` films as a frame ``item_id, score`` (best first), rated films excluded.
+
+        With no usable rating, the films with the best baseline (`Popularity`: the most rated).
+        """
+        _check_n(n)
+        return self.model._top_n(self._all_scores(), n, seen=self._items)
+
+    def predict(self, item_ids) -> np.ndarray:
+        """Predicted rating (score, for ranking models) of each film; unknown films: baseline."""
+        model = self.model
+        targets = model.item_ids_.get_indexer(pd.Index(item_ids))  # (n_targets,)
+        raw = model.baseline_.predict(np.full(len(targets), -1), targets)  # (n_targets,)
+        known = targets >= 0
+        if len(self._items) and known.any():
+            raw[known] = model._score(self._state, targets[known])
+        return model._clip(raw)
+
+    def explain(self, item_id) -> pd.DataFrame:
+        """The terms whose ``value`` sums to `predict` for this film, as `Recommender.explain`."""
+        model = self.model
+        item = model.item_ids_.get_indexer([item_id])[0]
+        if len(self._items) == 0 or item < 0:
+            return model._finish(model._baseline_terms(-1, item))
+        return model._finish(model._explain(self._state, item))
+
+    def _all_scores(self) -> np.ndarray:
+        """Raw scores of every film the model knows, computed on the first question only."""
+        if self._scores is None:
+            empty = len(self._items) == 0
+            model = self.model
+            self._scores = model._fallback_scores() if empty else model._score_all(self._state)
+        return self._scores  # (n_items,)
 
 
 def _check_n(n: int) -> None:

@@ -57,14 +57,12 @@ class Baseline(Recommender):
         return bias_terms(self.biases_.global_mean, user_bias, self.biases_.item[item])
 
 
+BIAS_TERMS = ("global mean", "user bias", "film bias")
+
+
 def bias_terms(global_mean: float, user_bias: float, item_bias: float) -> pd.DataFrame:
     """The three baseline terms, shared by every model that has biases."""
-    return pd.DataFrame(
-        {
-            "term": ["global mean", "user bias", "film bias"],
-            "value": [global_mean, user_bias, item_bias],
-        }
-    )
+    return pd.DataFrame({"term": list(BIAS_TERMS), "value": [global_mean, user_bias, item_bias]})
 
 
 class Popularity(Recommender):

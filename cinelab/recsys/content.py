@@ -56,6 +56,9 @@ class ContentBased(_NeighbourModel):
         How many of the user's rated films, most similar to the target, are averaged.
     centering : {"baseline", "mean", "none"}
         As in `ItemKNN`.
+    damping : float or None
+        As in `ItemKNN`: a film resembling only one of your films, and weakly, stays near its
+        base.
     """
 
     user_based = False
@@ -68,11 +71,13 @@ class ContentBased(_NeighbourModel):
         text_columns: tuple[str, ...] = TEXT_COLUMNS,
         n_neighbours: int = 40,
         centering: str = "baseline",
+        damping: float | None = None,
     ):
         self.items = items
         self.text_columns = text_columns
         self.n_neighbours = n_neighbours
         self.centering = centering
+        self.damping = damping
 
     def _item_universe(self, ratings: pd.DataFrame) -> np.ndarray:
         if self.items is None or "item_id" not in self.items.columns:
@@ -171,10 +176,10 @@ class Hybrid(Recommender):
         return weight * self._collaborative_scores(cf_state, items) + (1 - weight) * content
 
     def _explain(self, state, item: int) -> pd.DataFrame:
+        """Each part's terms scaled by its weight, labelled "collaborative: …" / "content: …"."""
         cf_state, content_state = state
         weight = self.weights_[item]
-        content = self.content_._explain(content_state, item)
-        parts = [_scaled(content, 1 - weight, "content")]
+        parts = {"content": (self.content_._explain(content_state, item), 1 - weight)}
         cf_item = self.collaborative_index_[item]
         if cf_item >= 0 and weight > 0:
             if cf_state is None:
@@ -186,12 +191,14 @@ class Hybrid(Recommender):
                 )
             else:
                 cf_terms = self.collaborative_._explain(cf_state, cf_item)
-            parts.insert(0, _scaled(cf_terms, weight, "collaborative"))
-        return pd.concat(parts, ignore_index=True)
-
-
-def _scaled(terms: pd.DataFrame, weight: float, label: str) -> pd.DataFrame:
-    terms = terms.copy()
-    terms["value"] = terms["value"] * weight
-    terms["term"] = f"{label}: " + terms["term"].astype(str)
-    return terms
+            parts = {"collaborative": (cf_terms, weight), **parts}
+        frames = [terms for terms, _ in parts.values()]
+        sizes = [len(terms) for terms in frames]
+        terms = pd.concat(frames, ignore_index=True)
+        scale = np.repeat([part_weight for _, part_weight in parts.values()], sizes)  # (n_terms,)
+        labels = np.repeat(list(parts), sizes)  # (n_terms,)
+        terms["value"] = terms["value"].to_numpy() * scale
+        terms["term"] = [
+            f"{label}: {term}" for label, term in zip(labels, terms["term"], strict=True)
+        ]
+        return terms

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 CLIP_TERM = "clipped to the rating scale"
@@ -27,18 +28,28 @@ def describe_explanation(terms: pd.DataFrame, titles: Mapping | None = None) -> 
         ``{item_id: title}`` so neighbour films are named rather than numbered.
     """
     total = float(terms["value"].sum())
-    personal = terms[~terms["term"].isin(_IMPERSONAL_TERMS)]
-    if personal.empty or personal["value"].abs().max() == 0:
+    top_position = largest_personal_term(terms)
+    if top_position is None:
         return f"Predicted {total:.2f}: the average film, nothing personal is known yet."
-    top = personal.loc[personal["value"].abs().idxmax()]
+    top = terms.iloc[top_position]
     direction = "raises" if top["value"] > 0 else "lowers"
-    if "neighbour_id" in terms.columns and pd.notna(top.get("neighbour_id")):
+    if "neighbour_id" in terms.columns and pd.notna(top["neighbour_id"]):
         name = _name(top["term"], top["neighbour_id"], titles)
         return (
             f"Predicted {total:.2f}, mostly because of {name} (rating {top['rating']:g}, "
             f"similarity {top['similarity']:.2f}), which {direction} it by {abs(top['value']):.2f}."
         )
     return f"Predicted {total:.2f}; the {top['term']} {direction} it most ({top['value']:+.2f})."
+
+
+def largest_personal_term(terms: pd.DataFrame) -> int | None:
+    """Row position of the personal term with the largest absolute value (first on ties), or
+    None when every personal term is 0 (numpy, not pandas filtering: widgets call it often)."""
+    values = np.abs(terms["value"].to_numpy(dtype=np.float64))  # (n_terms,)
+    personal = ~np.isin(terms["term"].to_numpy(dtype=object), _IMPERSONAL_TERMS)  # (n_terms,)
+    if not personal.any() or values[personal].max() == 0:
+        return None
+    return int(np.flatnonzero(personal)[np.argmax(values[personal])])
 
 
 def _name(term: str, identifier, titles: Mapping | None) -> str:

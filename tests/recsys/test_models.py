@@ -3,6 +3,7 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.metrics.pairwise import cosine_similarity
 
 from cinelab import recsys
 from cinelab.recsys.factorization import solve_user
@@ -17,6 +18,7 @@ def all_models(items):
         recsys.UserKNN(n_neighbours=5),
         recsys.ItemKNN(n_neighbours=5),
         recsys.UserKNN(similarity="cosine", centering="none", shrinkage=0),
+        recsys.UserKNN(similarity="cosine", centering="none", shrinkage=0, damping=0.5),
         recsys.ItemKNN(similarity="pearson", centering="mean"),
         recsys.FunkSVD(factors=4, epochs=5, batch_size=64, seed=1),
         recsys.ALS(factors=4, iterations=3, seed=1),
@@ -27,7 +29,8 @@ def all_models(items):
 
 
 MODEL_IDS = [
-    "popularity", "baseline", "userknn", "itemknn", "userknn-cosine", "itemknn-pearson",
+    "popularity", "baseline", "userknn", "itemknn", "userknn-cosine", "userknn-none-damped",
+    "itemknn-pearson",
     "funksvd", "als", "ease", "content", "hybrid",
 ]  # fmt: skip
 
@@ -97,6 +100,46 @@ def test_new_user_fold_in_answers_and_explains(fitted, ratings):
     predicted = fitted.predict_for_new_user(given, [top["item_id"].iloc[0]])[0]
     terms = fitted.explain_for_new_user(given, top["item_id"].iloc[0])
     assert terms["value"].sum() == pytest.approx(predicted, abs=1e-9)
+
+
+def test_one_fold_in_answers_every_question(fitted, monkeypatch):
+    calls = []
+    fold_in = fitted._fold_in
+    monkeypatch.setattr(fitted, "_fold_in", lambda *args: calls.append(1) or fold_in(*args))
+    given = {1000: 5.0, 1001: 1.0, 1002: 4.5}
+    person = fitted.fold_in(given)
+    top = person.recommend(n=10)
+    explanations = [person.explain(item) for item in top["item_id"]]
+    predictions = person.predict(top["item_id"])
+    assert len(calls) == 1  # a top-10, ten explanations and the predictions: one fold-in
+    assert person.ratings == given
+    for terms, prediction in zip(explanations, predictions, strict=True):
+        assert terms["value"].sum() == pytest.approx(prediction, abs=1e-9)
+    assert top.equals(fitted.recommend_for_new_user(given, n=10))  # the shortcuts agree
+    assert len(calls) == 2
+
+
+def test_fold_in_without_usable_ratings_gives_the_fallback(fitted):
+    person = fitted.fold_in({99999: 4.0})  # a film the model does not know
+    assert person.recommend(n=3).equals(fitted.recommend(-5, n=3))
+    film = fitted.item_ids_[0]
+    expected = fitted.baseline_.global_mean + fitted.baseline_.item[0]
+    assert person.predict([film])[0] == pytest.approx(fitted._clip(np.array([expected]))[0])
+    assert person.explain(film)["value"].sum() == pytest.approx(person.predict([film])[0])
+
+
+def test_user_knn_fold_in_of_a_known_user_matches_predict(ratings):
+    # mean-centred cosine without shrinkage does not depend on the biases, so folding a known
+    # user in again (similarities computed once at fold-in) must reproduce `predict` exactly
+    for damping in (None, 0.5):
+        model = recsys.UserKNN(
+            similarity="cosine", centering="mean", shrinkage=0, n_neighbours=5, damping=damping
+        ).fit(ratings)
+        mine = ratings[ratings["user_id"] == 100]
+        unseen = np.setdiff1d(model.item_ids_, mine["item_id"])
+        person = model.fold_in(dict(zip(mine["item_id"], mine["rating"], strict=True)))
+        known = model.predict(pd.DataFrame({"user_id": 100, "item_id": unseen}))
+        np.testing.assert_allclose(person.predict(unseen), known, atol=1e-12)
 
 
 def test_known_user_folded_in_again_gets_the_same_neighbour_prediction(ratings):
@@ -242,3 +285,102 @@ def test_hybrid_weights_follow_rating_counts(ratings, items):
     counts = ratings.groupby("item_id").size()
     warm = model.item_ids_.get_loc(1000)
     assert model.weights_[warm] == pytest.approx(counts[1000] / (counts[1000] + 10.0))
+
+
+def test_item_knn_damped_prediction_by_hand():
+    ratings = pd.DataFrame(
+        {
+            "user_id": [1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4],
+            "item_id": [10, 11, 12, 10, 11, 13, 10, 12, 13, 11, 13],
+            "rating": [5.0, 4.0, 1.0, 4.0, 5.0, 2.0, 2.0, 1.0, 5.0, 3.0, 4.0],
+        }
+    )
+    model = recsys.ItemKNN(similarity="cosine", shrinkage=0, damping=0.5).fit(ratings)
+    dense = ratings.pivot(index="item_id", columns="user_id", values="rating").fillna(0)
+    similarity = cosine_similarity(dense.to_numpy())  # (4 films, 4 films), zero-filled
+    biases = model.baseline_
+    films = list(dense.index)
+
+    def baseline(user, film):
+        return (
+            biases.global_mean
+            + biases.user[model.user_ids_.get_loc(user)]
+            + biases.item[films.index(film)]
+        )
+
+    for user, film in [(1, 13), (2, 12), (4, 10), (4, 12)]:
+        mine = ratings[ratings["user_id"] == user]
+        s = similarity[films.index(film), [films.index(j) for j in mine["item_id"]]]
+        v = mine["rating"].to_numpy() - [baseline(user, j) for j in mine["item_id"]]
+        expected = baseline(user, film) + (s * v).sum() / (s.sum() + 0.5)
+        pair = pd.DataFrame({"user_id": [user], "item_id": [film]})
+        assert model.predict(pair)[0] == pytest.approx(np.clip(expected, 1, 5))
+        assert model.explain(user, film)["value"].sum() == pytest.approx(model.predict(pair)[0])
+        undamped = recsys.ItemKNN(similarity="cosine", shrinkage=0, damping=0).fit(ratings)
+        textbook = baseline(user, film) + (s * v).sum() / s.sum()
+        assert undamped.predict(pair)[0] == pytest.approx(np.clip(textbook, 1, 5))
+
+
+def test_damping_in_the_raw_rating_formula_by_hand():
+    ratings = pd.DataFrame(
+        {
+            "user_id": [1, 1, 1, 2, 2, 2, 3, 3],
+            "item_id": [10, 11, 12, 10, 11, 12, 10, 11],
+            "rating": [5.0, 3.0, 4.0, 4.0, 2.0, 1.0, 1.0, 5.0],
+        }
+    )
+    model = recsys.UserKNN(
+        similarity="cosine", centering="none", shrinkage=0, n_neighbours=2, damping=0.5
+    ).fit(ratings)
+    u3 = np.array([1, 5, 0.0])
+    s1 = u3 @ [5, 3, 4] / np.linalg.norm(u3) / np.linalg.norm([5, 3, 4])
+    s2 = u3 @ [4, 2, 1] / np.linalg.norm(u3) / np.linalg.norm([4, 2, 1])
+    fallback = model.baseline_.predict([model.user_ids_.get_loc(3)], [model.item_ids_.get_loc(12)])
+    # the damping is a virtual neighbour with similarity 0.5 who predicts the baseline
+    expected = (s1 * 4 + s2 * 1 + 0.5 * fallback[0]) / (s1 + s2 + 0.5)
+    assert model.predict(pd.DataFrame({"user_id": [3], "item_id": [12]}))[0] == pytest.approx(
+        expected
+    )
+    assert model.explain(3, 12)["value"].sum() == pytest.approx(expected)
+
+
+def test_one_weak_neighbour_barely_moves_the_base(ratings):
+    """The fold-in failure damping fixes: with few ratings, a film whose only neighbour is a
+    weak one got that neighbour's whole deviation; now it gets s / (s + damping) of it."""
+    model = recsys.ItemKNN().fit(ratings)
+    person = model.fold_in({1000: 5.0, 1001: 1.0, 1002: 4.5, 1003: 2.0, 1004: 5.0})
+    biases = model.baseline_
+    for item in person.recommend(n=10)["item_id"]:
+        terms = person.explain(item).set_index("term")
+        neighbours = terms.dropna(subset=["neighbour_id"])
+        film_bias = biases.item[model.item_ids_.get_indexer(neighbours["neighbour_id"])]
+        deviation = neighbours["rating"] - (
+            biases.global_mean + terms.loc["user bias", "value"] + film_bias
+        )  # what each rated film says beyond the baseline
+        weight = neighbours["similarity"].sum()
+        correction = neighbours["value"].sum()
+        assert correction == pytest.approx(
+            (neighbours["similarity"] * deviation).sum() / (weight + 0.25)
+        )
+        assert abs(correction) <= weight / (weight + 0.25) * deviation.abs().max() + 1e-12
+
+
+@pytest.mark.parametrize(
+    ("model", "expected"),
+    [
+        (recsys.ItemKNN(), 0.25),
+        (recsys.UserKNN(), 0.25),
+        (recsys.ItemKNN(centering="mean"), 0.0),
+        (recsys.UserKNN(centering="none"), 0.0),
+        (recsys.UserKNN(centering="none", damping=0.7), 0.7),
+    ],
+)
+def test_default_damping_applies_to_baseline_centering_only(ratings, items, model, expected):
+    assert model.fit(ratings).damping_ == expected
+    assert recsys.ContentBased(items).fit(ratings).damping_ == 0.25
+
+
+@pytest.mark.parametrize("damping", [-0.1, np.inf, "strong"])
+def test_bad_damping_is_refused(ratings, damping):
+    with pytest.raises(ValueError, match="damping must be a number >= 0"):
+        recsys.ItemKNN(damping=damping).fit(ratings)

@@ -71,6 +71,33 @@ def test_predictions_on_screen_sum_the_explanation_terms(demo):
         assert prediction == pytest.approx(expected)
 
 
+def count_fold_ins(model, monkeypatch) -> list:
+    calls = []
+    fold_in = model._fold_in
+    monkeypatch.setattr(model, "_fold_in", lambda *args: calls.append(1) or fold_in(*args))
+    return calls
+
+
+@pytest.mark.parametrize("algorithm", ["User-KNN", "Item-KNN", "Hybrid", "ALS"])
+def test_a_click_folds_you_in_once_for_the_list_its_reasons_and_why_not(
+    demo, dataset, algorithm, monkeypatch
+):
+    demo.algorithm.value = algorithm
+    demo.rate(ALIEN, 5)
+    calls = count_fold_ins(demo.model, monkeypatch)
+    demo.why_input.value = film_labels(dataset.items)[HEAT]
+    assert calls == []  # the why-not box reuses the fold-in behind the list
+    demo.rate(AMELIE, 2)
+    assert calls == [1]  # five recommendations, five reasons, the why-not box: one fold-in
+    assert "the sum of:" in demo.why_output.value
+    demo.explain_film(TOY_STORY)
+    assert calls == [1]
+    demo.unrate(AMELIE)
+    assert calls == [1, 1]
+    expected = demo.model.recommend_for_new_user({ALIEN: 5.0}, n=5)
+    assert shown_ids(demo) == list(expected["item_id"])
+
+
 def test_ratings_are_saved_after_every_change_and_restored(demo, dataset, ratings_file):
     demo.rate(ALIEN, 5)
     assert RatingsStore(ratings_file, dataset="tiny").load() == {ALIEN: 5.0}
