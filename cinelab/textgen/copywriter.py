@@ -14,6 +14,7 @@ The copywriter does three things, in order:
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -21,6 +22,7 @@ from functools import cached_property
 import pandas as pd
 import torch
 
+from cinelab.data.embedded import read_films, read_ratings
 from cinelab.textgen import decoding
 from cinelab.textgen.audience import (
     GENERAL_AUDIENCE,
@@ -160,6 +162,8 @@ class TrailerCopywriter:
     n_candidates : int
         Samples drawn at once with ``strategy="sample"``; the best passing one is returned.
     seed : int
+        Fixes the random draws: the same prompt with the same seed gives the same copy, while
+        different prompts (another film, angle or kind) get draws of their own.
     films, ratings : DataFrame, optional
         Catalogue and ratings, used to look up a film by ``item_id`` and an audience by
         ``user_id``; the kit's embedded dataset is used when they are needed and not given.
@@ -206,14 +210,12 @@ class TrailerCopywriter:
     def catalogue(self) -> pd.DataFrame:
         if self.films is not None:
             return self.films
-        from cinelab.data.embedded import read_films
-
         return read_films()
 
     @cached_property
     def corpus_index(self) -> CorpusIndex:
         """Every line the kit's model was trained on (train and validation films alike)."""
-        documents = build_documents(self.catalogue, load_copy())
+        documents = build_documents(read_films(), load_copy())
         return CorpusIndex.from_texts(documents["text"])
 
     # ------------------------------------------------------------ public API
@@ -251,7 +253,9 @@ class TrailerCopywriter:
         opening = self.opening(film, must_mention)
         prompt_ids = self.prompt_ids(film, audience, kind, angle, must_mention)
         candidates = self.generate(
-            prompt_ids, copy_format.max_new_tokens, self.seed if seed is None else seed
+            prompt_ids,
+            copy_format.max_new_tokens,
+            prompt_seed(self.seed if seed is None else seed, prompt_ids),
         )
         scored = []
         for continuation, ids in candidates:
@@ -261,7 +265,16 @@ class TrailerCopywriter:
         checks, text, ids = min(scored, key=lambda item: (not item[0].passed, item[0].perplexity))
         candidate_texts = [candidate[1] for candidate in scored]
         return Copy(
-            text, kind, film, audience, angle, self.strategy, checks, prompt_ids, ids, candidate_texts
+            text,
+            kind,
+            film,
+            audience,
+            angle,
+            self.strategy,
+            checks,
+            prompt_ids,
+            ids,
+            candidate_texts,
         )
 
     def opening(self, film: Film, mention_title: bool) -> str:
@@ -294,8 +307,6 @@ class TrailerCopywriter:
             return audience_from_persona(audience)
         ratings = self.ratings
         if ratings is None:
-            from cinelab.data.embedded import read_ratings
-
             ratings = self.ratings = read_ratings()
         return taste_profile(ratings, self.catalogue, audience)
 
@@ -380,6 +391,16 @@ class TrailerCopywriter:
             repetition_rate=repetition_rate(text),
             perplexity=perplexity,
         )
+
+
+def prompt_seed(seed: int, prompt_ids: torch.Tensor) -> int:
+    """A seed for one prompt: ``seed`` mixed with a checksum of the prompt's token ids.
+
+    With one shared seed, two prompts whose next-token distributions are close would draw
+    the very same tokens; mixing in the prompt keeps runs reproducible but independent.
+    """
+    checksum = zlib.crc32(prompt_ids.numpy().astype("int64").tobytes(), seed & 0xFFFFFFFF)
+    return checksum & 0x7FFFFFFF
 
 
 def mentions_title(text: str, title: str) -> bool:

@@ -21,6 +21,7 @@ newest token instead of the whole sentence again.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable, Sequence
 
@@ -125,7 +126,13 @@ def next_token_logits(model, input_ids: torch.Tensor, cache=None) -> tuple[torch
 
 def _cache_argument(model) -> str:
     """``transformers`` 5 calls the key/value cache ``cache``; older releases ``past_key_values``."""
-    return "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
+    return _cache_argument_of(type(model))
+
+
+@functools.cache
+def _cache_argument_of(model_class) -> str:
+    parameters = inspect.signature(model_class.forward).parameters
+    return "cache" if "cache" in parameters else "past_key_values"
 
 
 @torch.no_grad()

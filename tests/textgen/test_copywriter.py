@@ -2,9 +2,10 @@
 
 import pandas as pd
 import pytest
+import torch
 
 from cinelab.textgen import FORMATS, Audience, TrailerCopywriter, mentions_title
-from cinelab.textgen.copywriter import Film
+from cinelab.textgen.copywriter import Film, prompt_seed
 
 
 @pytest.fixture(scope="module")
@@ -107,3 +108,10 @@ def test_unknown_strategy_is_refused():
 def test_film_from_a_catalogue_row_keeps_its_facts(writer):
     film = Film.from_record(writer.catalogue.iloc[0].to_dict())
     assert isinstance(film.genres, tuple) and film.year > 1800 and film.logline
+
+
+def test_each_prompt_gets_its_own_reproducible_draws():
+    first, second = torch.tensor([[0, 5, 6]]), torch.tensor([[0, 5, 7]])
+    assert prompt_seed(0, first) == prompt_seed(0, first.clone())
+    assert len({prompt_seed(0, first), prompt_seed(0, second), prompt_seed(1, first)}) == 3
+    assert prompt_seed(-3, first) >= 0
