@@ -110,7 +110,7 @@ class TrailerStudio(widgets.VBox):
         )
         self.seed = widgets.IntText(value=self.writer.seed, description="seed")
         self.generate_button = widgets.Button(description="Generate", button_style="primary")
-        self.copy_view = widgets.HTML()
+        self.copy_view = widgets.HTML("<i>Pick a film and an audience, then press Generate.</i>")
         self.checks_view = widgets.HTML()
         self.step = widgets.IntSlider(value=0, min=0, max=0, description="step", disabled=True)
         self.distribution_view = widgets.HTML()
