@@ -16,16 +16,18 @@ from tests.browser.conftest import DEMO_NOTEBOOK, NOTEBOOKS
 
 pytestmark = pytest.mark.browser
 
-KERNEL_IDLE = (
-    "() => window.jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel?.status"
-    " === 'idle'"
+# The notebook named `name` is the current tab (a restored workspace may reopen other tabs)
+# and its kernel is idle.
+NOTEBOOK_READY = (
+    "(name) => { const w = window.jupyterapp?.shell.currentWidget;"
+    " return w?.context?.path === name && w?.sessionContext?.session?.kernel?.status === 'idle'; }"
 )
 
 
 def open_and_run_all(page, lab_server, name: str) -> None:
     """Open a notebook, wait for its kernel, run every cell and fail on any error output."""
-    page.goto(f"{lab_server.url}lab/tree/{name}?token={lab_server.token}")
-    page.wait_for_function(KERNEL_IDLE, timeout=60_000)
+    page.goto(f"{lab_server.url}lab/tree/{name}?reset&token={lab_server.token}")
+    page.wait_for_function(NOTEBOOK_READY, arg=name, timeout=60_000)
     succeeded = page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
     errors = page.evaluate(
         """() => {
