@@ -21,8 +21,11 @@ $(INSTALLED): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(INSTALLED)
 
+# Jupyter refuses to run as root unless told; containers and CI machines often run as root.
+AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: $(INSTALLED)
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(ARGS)
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(AS_ROOT) $(ARGS)
 
 test: $(INSTALLED)
 	MPLBACKEND=Agg $(PY) -m pytest $(PYTEST_ARGS)
