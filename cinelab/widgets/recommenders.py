@@ -1,7 +1,7 @@
 """What the recommender widgets share: the algorithm menu, fitted-model caching and film labels.
 
-The widgets fit each model once on the dataset and then only fold the person in
-(`recommend_for_new_user`), which is what keeps every click under a tenth of a second. A model
+The widgets fit each model once on the dataset and then only fold the person in, once per
+change (`model.fold_in`), which is what keeps every click under a tenth of a second. A model
 is refitted only when its hyper-parameters change, and each (algorithm, hyper-parameters)
 combination is fitted at most once per widget.
 """
