@@ -3,6 +3,7 @@ import pytest
 import scipy.sparse as sp
 from sklearn.metrics.pairwise import cosine_similarity
 
+from cinelab.data.examples import ARTICLE_RATINGS
 from cinelab.recsys.similarity import (
     co_rated_counts,
     nearest_neighbours,
@@ -10,35 +11,24 @@ from cinelab.recsys.similarity import (
     shrink,
 )
 
-WORKED_EXAMPLE = np.array(
-    [
-        [5, 4, 5, 0, 0, 4, 5, 0, 0, 3],
-        [3, 5, 0, 5, 4, 3, 0, 4, 5, 2],
-        [4, 0, 5, 5, 4, 0, 5, 4, 0, 5],
-        [0, 4, 5, 5, 0, 4, 5, 4, 5, 4],
-        [5, 0, 4, 0, 5, 5, 0, 4, 5, 3],
-    ],
-    dtype=float,
-)
-
 
 def test_zero_filled_cosine_matches_sklearn():
-    assert np.allclose(pairwise_similarity(WORKED_EXAMPLE), cosine_similarity(WORKED_EXAMPLE))
+    assert np.allclose(pairwise_similarity(ARTICLE_RATINGS), cosine_similarity(ARTICLE_RATINGS))
 
 
 def test_worked_example_values_the_article_got_wrong():
-    similarity = pairwise_similarity(WORKED_EXAMPLE)
+    similarity = pairwise_similarity(ARTICLE_RATINGS)
     # The article printed 0.7071, 0 and 0; the zero-filled matrix gives these instead.
     assert similarity[0, 1] == pytest.approx(53 / np.sqrt(116 * 129))  # U1.U2 = 15+20+12+6
     assert similarity[1, 2] > 0.5 and similarity[0, 3] > 0.5
 
 
 def test_pearson_matches_numpy_on_co_rated_items():
-    similarity = pairwise_similarity(WORKED_EXAMPLE, metric="pearson")
+    similarity = pairwise_similarity(ARTICLE_RATINGS, metric="pearson")
     for a in range(5):
         for b in range(5):
-            both = (WORKED_EXAMPLE[a] > 0) & (WORKED_EXAMPLE[b] > 0)
-            expected = np.corrcoef(WORKED_EXAMPLE[a, both], WORKED_EXAMPLE[b, both])[0, 1]
+            both = (ARTICLE_RATINGS[a] > 0) & (ARTICLE_RATINGS[b] > 0)
+            expected = np.corrcoef(ARTICLE_RATINGS[a, both], ARTICLE_RATINGS[b, both])[0, 1]
             assert similarity[a, b] == pytest.approx(expected, abs=1e-12)
 
 
@@ -50,16 +40,16 @@ def test_co_rated_cosine_uses_only_shared_films():
 
 
 def test_sparse_and_dense_inputs_agree_and_y_can_differ():
-    sparse = sp.csr_matrix(WORKED_EXAMPLE)
-    dense = pairwise_similarity(WORKED_EXAMPLE[:2], WORKED_EXAMPLE, metric="pearson")
+    sparse = sp.csr_matrix(ARTICLE_RATINGS)
+    dense = pairwise_similarity(ARTICLE_RATINGS[:2], ARTICLE_RATINGS, metric="pearson")
     assert np.allclose(pairwise_similarity(sparse[:2], sparse, metric="pearson"), dense)
 
 
 def test_shrinkage_follows_its_formula():
-    counts = co_rated_counts(WORKED_EXAMPLE)
+    counts = co_rated_counts(ARTICLE_RATINGS)
     assert counts[0, 1] == 4
-    raw = pairwise_similarity(WORKED_EXAMPLE, metric="pearson")
-    shrunk = pairwise_similarity(WORKED_EXAMPLE, metric="pearson", shrinkage=10)
+    raw = pairwise_similarity(ARTICLE_RATINGS, metric="pearson")
+    shrunk = pairwise_similarity(ARTICLE_RATINGS, metric="pearson", shrinkage=10)
     assert np.allclose(shrunk, raw * counts / (counts + 10))
     assert np.allclose(shrink(raw, counts, 0), raw)
 
@@ -71,9 +61,9 @@ def test_constant_rows_give_zero_not_nan():
 
 def test_bad_input_is_rejected_with_a_clear_message():
     with pytest.raises(ValueError, match="unknown similarity metric"):
-        pairwise_similarity(WORKED_EXAMPLE, metric="jaccard")
+        pairwise_similarity(ARTICLE_RATINGS, metric="jaccard")
     with pytest.raises(ValueError, match="same number of columns"):
-        pairwise_similarity(WORKED_EXAMPLE, WORKED_EXAMPLE[:, :3])
+        pairwise_similarity(ARTICLE_RATINGS, ARTICLE_RATINGS[:, :3])
     with pytest.raises(ValueError, match="NaN"):
         pairwise_similarity(np.array([[1.0, np.nan]]))
     with pytest.raises(ValueError, match="shrinkage"):
@@ -119,8 +109,8 @@ def test_nearest_neighbours_match_brute_force(metric, shrinkage):
 
 
 def test_nearest_neighbours_cosine_matches_sklearn_and_skips_strangers():
-    found = nearest_neighbours(WORKED_EXAMPLE, 0, k=10)  # dense input: 0 = not rated
-    reference = cosine_similarity(WORKED_EXAMPLE)[0]  # (5,)
+    found = nearest_neighbours(ARTICLE_RATINGS, 0, k=10)  # dense input: 0 = not rated
+    reference = cosine_similarity(ARTICLE_RATINGS)[0]  # (5,)
     others = [row for row in np.argsort(-reference, kind="stable") if row != 0]
     assert list(found["index"]) == others  # every other row shares a film with row 0
     np.testing.assert_allclose(found["similarity"], reference[others])
@@ -140,4 +130,4 @@ def test_nearest_neighbours_cosine_matches_sklearn_and_skips_strangers():
 )
 def test_nearest_neighbours_refuses_bad_arguments(target, k, error, message):
     with pytest.raises(error, match=message):
-        nearest_neighbours(WORKED_EXAMPLE, target, k)
+        nearest_neighbours(ARTICLE_RATINGS, target, k)

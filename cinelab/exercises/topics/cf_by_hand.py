@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cinelab.data.examples import ARTICLE_RATINGS
 from cinelab.exercises.checks import (
     Case,
     ChoiceCheck,
@@ -16,18 +17,6 @@ from cinelab.exercises.checks import (
 )
 from cinelab.recsys.knn import UserKNN
 from cinelab.recsys.similarity import pairwise_similarity
-
-# The design article's example: 5 users x 10 films, 0 = not rated.
-ARTICLE_RATINGS = np.array(
-    [
-        [5, 4, 5, 0, 0, 4, 5, 0, 0, 3],
-        [3, 5, 0, 5, 4, 3, 0, 4, 5, 2],
-        [4, 0, 5, 5, 4, 0, 5, 4, 0, 5],
-        [0, 4, 5, 5, 0, 4, 5, 4, 5, 4],
-        [5, 0, 4, 0, 5, 5, 0, 4, 5, 3],
-    ],
-    dtype=float,
-)  # (5 users, 10 films)
 
 
 def random_ratings(rng: np.random.Generator, n_users: int, n_films: int) -> np.ndarray:
