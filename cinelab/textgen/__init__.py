@@ -24,7 +24,13 @@ from cinelab.textgen.copywriter import (
     TrailerCopywriter,
     mentions_title,
 )
-from cinelab.textgen.corpus import build_documents, format_header, load_copy, split_of
+from cinelab.textgen.corpus import (
+    build_documents,
+    build_prompt,
+    format_header,
+    load_copy,
+    split_of,
+)
 from cinelab.textgen.loading import KIT_MODEL_DIR, LanguageModel, load_language_model
 from cinelab.textgen.metrics import (
     CorpusIndex,
@@ -57,6 +63,7 @@ __all__ = [
     "audience_from_persona",
     "average_loss",
     "build_documents",
+    "build_prompt",
     "build_tiny_gpt",
     "continuation_perplexity",
     "decoding",

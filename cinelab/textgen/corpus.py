@@ -39,6 +39,62 @@ def format_header(kind: str, angle: str, title: str, year: int) -> str:
     return f"{kind} | {angle} | {title} ({int(year)}) |"
 
 
+PROMPT_KINDS = ("tagline", "voiceover", "social", "blurb", "continuation")
+
+
+def build_prompt(film, kind: str, *, angle: str, favourite_film: str | None = None) -> str:
+    """The prompt the kit's model is trained on and asked with: the film's facts, the viewer, the kind.
+
+    One function builds it for training documents and for generation, so the two can never
+    drift apart. The prompt ends with ``copy:``; the copy follows after one space, and a
+    training document is ``build_prompt(...) + " " + copy``::
+
+        film: Alien (1979)
+        genres: Horror, Sci-Fi
+        logline: The crew of a deep-space towing ship answers a distress call ...
+        viewer: a fan of Horror who loved The Thing (1982)
+        kind: tagline
+        copy:
+
+    Parameters
+    ----------
+    film : Mapping or object
+        Anything with ``title``, ``year``, ``genres`` ("Horror|Sci-Fi" or a sequence) and
+        ``logline`` (may be empty), as keys or attributes: a row of ``films.csv`` or a ``Film``.
+    kind : {"tagline", "voiceover", "social", "blurb", "continuation"}
+        ``continuation`` carries on straight from the logline (more set-up, no spoilers).
+    angle : str
+        The film's genre the viewer cares most about; must be one of the film's genres.
+    favourite_film : str, optional
+        A film the viewer loved, written as "Title (Year)"; left out for a general audience.
+    """
+    if kind not in PROMPT_KINDS:
+        raise ValueError(f"kind must be one of {list(PROMPT_KINDS)}, got {kind!r}.")
+    title, year = _film_field(film, "title"), int(_film_field(film, "year"))
+    genres = _film_field(film, "genres")
+    genres = genres.split("|") if isinstance(genres, str) else list(genres)
+    if angle not in genres:
+        raise ValueError(f"The angle {angle!r} is not one of {title!r}'s genres {genres}.")
+    logline = _film_field(film, "logline", default="")
+    logline = "" if not isinstance(logline, str) else " ".join(logline.split())
+    viewer = f"a fan of {angle}" + (f" who loved {favourite_film}" if favourite_film else "")
+    return (
+        f"film: {title} ({year})\n"
+        f"genres: {', '.join(genres)}\n"
+        f"logline: {logline}\n"
+        f"viewer: {viewer}\n"
+        f"kind: {kind}\n"
+        "copy:"
+    )
+
+
+def _film_field(film, name: str, default=None):
+    value = film.get(name, default) if hasattr(film, "get") else getattr(film, name, default)
+    if value is None:
+        raise ValueError(f"A film needs title, year and genres; this one lacks {name!r}.")
+    return value
+
+
 def load_copy(path: str | Path = COPY_PATH) -> pd.DataFrame:
     """Read the kit's written trailer copy (tab-separated: title, year, kind, angle, text)."""
     path = Path(path)
