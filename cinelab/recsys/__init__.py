@@ -15,7 +15,7 @@ Every model: unknown users or films fall back to the baseline (global mean + kno
 predictions are clipped to the rating range seen in `fit`; seeds make results reproducible.
 """
 
-from cinelab.recsys import metrics, similarity
+from cinelab.recsys import metrics, similarity, truth
 from cinelab.recsys.base import Biases, FoldedInUser, Recommender, fit_biases
 from cinelab.recsys.baseline import Baseline, Popularity
 from cinelab.recsys.content import ContentBased, Hybrid
@@ -44,4 +44,5 @@ __all__ = [
     "metrics",
     "similarity",
     "solve_user",
+    "truth",
 ]
