@@ -6,10 +6,11 @@ Each line is a check with OK, WARN or FAIL and, when something is wrong, what to
 from __future__ import annotations
 
 import importlib.metadata
-import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from cinelab import config
 
 REQUIRED_PACKAGES = (
     "numpy", "pandas", "scipy", "matplotlib", "scikit-learn", "ipywidgets", "ipykernel",
@@ -122,11 +123,11 @@ def check_cache() -> Iterator[Check]:
 
 
 def check_offline() -> Iterator[Check]:
-    offline = os.environ.get("HF_HUB_OFFLINE") == "1"
+    offline = config.hf_offline()
     yield (
         "OK",
         "offline mode",
-        "HF_HUB_OFFLINE=1: no model downloads will be attempted"
+        "HF_HUB_OFFLINE is on: no model downloads will be attempted"
         if offline
         else "HF_HUB_OFFLINE is not set: the kit still needs no network for its own model",
     )

@@ -8,13 +8,13 @@ extracted tables are checked against the release's known row counts instead.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
 import pooch
 
+from cinelab import config
 from cinelab.data.dataset import Dataset
 from cinelab.data.embedded import load_embedded
 from cinelab.data.movielens import load_movielens
@@ -64,7 +64,7 @@ DATASET_NAMES = ("cinelab", *RELEASES)
 
 def cache_dir(data_home: str | Path | None = None) -> Path:
     """Where downloads are cached: the argument, else $CINELAB_DATA_HOME, else the user cache."""
-    chosen = data_home or os.environ.get("CINELAB_DATA_HOME")
+    chosen = data_home or config.data_home()
     return Path(chosen or platformdirs.user_cache_dir("cinelab")).expanduser()
 
 

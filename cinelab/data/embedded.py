@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from cinelab import config
 from cinelab.data.dataset import Dataset
 from cinelab.data.genres import GENRES
 from cinelab.data.synth import plant_truth
 from cinelab.data.validation import validate_ratings
 
-EMBEDDED_DIR = Path(__file__).resolve().parents[2] / "data"
+EMBEDDED_DIR = config.data_dir()
 FILM_COLUMNS = ("item_id", "title", "year", "genres", "logline", "tagline")
 EMBEDDED_SCALE = (1.0, 5.0)
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import html
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from cinelab import config
 from cinelab.exercises import catalog
 from cinelab.exercises.feedback import ANSWERED, CORRECT, Feedback
 
@@ -24,9 +24,9 @@ _session: dict[str, str] = {}
 
 
 def progress_path() -> Path | None:
-    configured = os.environ.get(PROGRESS_ENV)
-    if configured is not None:
-        return Path(configured) if configured else None
+    is_set, configured = config.progress_file_setting()
+    if is_set:
+        return configured
     import platformdirs
 
     return platformdirs.user_data_path("cinelab") / "exercise_progress.json"

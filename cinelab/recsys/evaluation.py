@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
-from tqdm.auto import tqdm
+from cinelab.progress import progress_bar
 
 from cinelab.recsys import metrics
 from cinelab.recsys.base import Recommender
@@ -49,7 +49,7 @@ def ranking_metrics(
         raise ValueError(f"no test user has a rating >= {threshold}: nothing to rank against.")
     lists = {
         user: model.recommend(user, n=k)["item_id"].tolist()
-        for user in tqdm(relevant, desc="top-N lists", leave=False)
+        for user in progress_bar(relevant, desc="top-N lists", leave=False)
     }
     popularity = train.groupby("item_id").size() / train["user_id"].nunique()
     return {

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from tqdm.auto import tqdm
+from cinelab.progress import progress_bar
 
 from cinelab.recsys.base import Recommender
 from cinelab.recsys.baseline import bias_terms
@@ -238,7 +238,7 @@ class FunkSVD(_FactorModel):
         by_item = np.argsort(items, kind="stable")  # (n_ratings,) ordered by film, then user
         self._start(rng)
         self._history = []
-        for epoch in tqdm(range(1, self.epochs + 1), desc="FunkSVD epochs", leave=False):
+        for epoch in progress_bar(range(1, self.epochs + 1), desc="FunkSVD epochs", leave=False):
             order, to_item_order = self._shuffled_batches(rng, by_item)
             # (n_ratings,) each: batch after batch, by user within a batch
             epoch_users, epoch_items, epoch_ratings = users[order], items[order], ratings[order]
@@ -368,7 +368,7 @@ class ALS(_FactorModel):
         by_user = self.matrix_  # (n_users, n_items)
         by_item = self.matrix_.T.tocsr()  # (n_items, n_users)
         self._history = []
-        for iteration in tqdm(range(1, self.iterations + 1), desc="ALS iterations", leave=False):
+        for iteration in progress_bar(range(1, self.iterations + 1), desc="ALS iterations", leave=False):
             residual = _shifted(by_user, self.global_mean_ + self.item_bias_[by_user.indices])
             self.user_factors_, self.user_bias_ = self._solve_side(residual, self.item_factors_)
             residual = _shifted(by_item, self.global_mean_ + self.user_bias_[by_item.indices])

@@ -28,7 +28,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
+from cinelab.progress import progress_bar
 
 from cinelab.recsys.base import Recommender
 from cinelab.recsys.metrics import catalogue_coverage, gini, rmse
@@ -51,7 +51,7 @@ def simulate_feedback_loop(
     head_fraction: float = 0.1,
     n_probe_pairs: int = 3000,
     seed: int = 0,
-    progress: bool = True,
+    progress: bool | None = None,
     on_round: Callable[[dict], None] | None = None,
 ) -> pd.DataFrame:
     """Run the loop and return one row of metrics per round.
@@ -79,8 +79,9 @@ def simulate_feedback_loop(
         Random (user, film) pairs on which accuracy against the truth is measured.
     seed : int
         Makes the simulated users, exploration, noise and probes reproducible.
-    progress : bool
-        Show a progress bar over the rounds.
+    progress : bool, optional
+        Show a progress bar over the rounds; None (default) shows it in a terminal or
+        notebook and not in logs.
     on_round : callable, optional
         Called with each round's metrics (a dict) as soon as it is measured, so a widget
         can draw the curves while the loop runs.
@@ -99,7 +100,7 @@ def simulate_feedback_loop(
     probes = _probe_pairs(rng, tastes, n_probe_pairs)
     data = ratings[["user_id", "item_id", "rating"]].copy()
     rows = []
-    for round_number in tqdm(range(1, rounds + 1), desc="feedback rounds", disable=not progress):
+    for round_number in progress_bar(range(1, rounds + 1), desc="feedback rounds", show=progress):
         model = make_model().fit(data)
         seen = data.groupby("user_id")["item_id"].agg(set).to_dict()
         shown = {

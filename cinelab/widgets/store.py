@@ -27,6 +27,8 @@ from pathlib import Path
 
 import platformdirs
 
+from cinelab import config
+
 ENV_VAR = "CINELAB_RATINGS_FILE"
 FILE_FORMAT = "cinelab-ratings"
 FILE_VERSION = 1
@@ -38,9 +40,9 @@ class RatingsFileError(ValueError):
 
 def default_ratings_path() -> Path:
     """``$CINELAB_RATINGS_FILE`` if set, else ``<user data dir>/cinelab/my_ratings.json``."""
-    override = os.environ.get(ENV_VAR)
-    if override:
-        return Path(override).expanduser()
+    override = config.ratings_file()
+    if override is not None:
+        return override
     return Path(platformdirs.user_data_dir("cinelab", appauthor=False)) / "my_ratings.json"
 
 

@@ -11,9 +11,9 @@ Voilà with the environment variable ``CINELAB_PRESENTER=1`` (``make demo PRESEN
 
 from __future__ import annotations
 
-import os
-
 import ipywidgets as widgets
+
+from cinelab import config
 
 PRESENTER_ENV = "CINELAB_PRESENTER"
 WIDGET_CLASS = "cinelab-widget"
@@ -49,7 +49,7 @@ body:has(.cinelab-presenter) .jp-RenderedHTMLCommon { font-size: 1.4em; }
 
 def presenter_default() -> bool:
     """True when ``CINELAB_PRESENTER`` is set to 1/true/yes (case-insensitive)."""
-    return os.environ.get(PRESENTER_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+    return config.presenter_mode()
 
 
 def stylesheet() -> widgets.HTML:
