@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pandas as pd
-from cinelab.progress import progress_bar
 
+from cinelab.progress import progress_bar
 from cinelab.recsys import metrics
 from cinelab.recsys.base import Recommender
 

@@ -22,8 +22,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from cinelab.progress import progress_bar
 
+from cinelab.progress import progress_bar
 from cinelab.recsys.base import Recommender
 from cinelab.recsys.baseline import bias_terms
 

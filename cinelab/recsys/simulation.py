@@ -28,8 +28,8 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-from cinelab.progress import progress_bar
 
+from cinelab.progress import progress_bar
 from cinelab.recsys.base import Recommender
 from cinelab.recsys.metrics import catalogue_coverage, gini, rmse
 
