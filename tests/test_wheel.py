@@ -78,7 +78,7 @@ def test_wheel_installs_and_runs_without_the_checkout(wheel, tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     result = subprocess.run(
-        [str(python), "-c", SMOKE], cwd=elsewhere, capture_output=True, text=True,
+        [str(python), "-c", SMOKE], cwd=elsewhere, capture_output=True, text=True, check=False,
         env={"HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
     )
     assert result.returncode == 0, result.stderr[-3000:]
