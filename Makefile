@@ -12,20 +12,24 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export CINELAB_TEST_DATA
 
-.PHONY: lab test venv lint model data student demo bench clean
+.PHONY: lab test venv lint model data student demo bench browser clean
 
 venv: $(INSTALLED)
 
-$(INSTALLED): pyproject.toml
+$(INSTALLED): pyproject.toml setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@$(PY) -c "import sys, urllib.request as u; u.urlopen('https://pypi.org/simple/pip/', timeout=5)" \
+		2>/dev/null || echo "make: PyPI is not reachable, so pip can only use packages already" \
+		"on this computer; if the install stalls, connect to the internet and run make again."
+	$(PY) -m pip install --quiet --disable-pip-version-check --retries 1 --timeout 15 -e '.[test]'
 	touch $(INSTALLED)
 
 # Jupyter refuses to run as root unless told; containers and CI machines often run as root.
 AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
+# Rooted at the repository so both notebooks/ and exercises/ open from the file browser.
 lab: $(INSTALLED)
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(AS_ROOT) $(ARGS)
+	$(VENV)/bin/jupyter lab --notebook-dir=. $(AS_ROOT) $(ARGS)
 
 test: $(INSTALLED)
 	MPLBACKEND=Agg $(PY) -m pytest $(PYTEST_ARGS)
@@ -44,12 +48,20 @@ student: $(INSTALLED)
 	$(VENV)/bin/cinelab student-version
 
 # Classroom app: the demo notebook served by Voila on localhost, code hidden. PRESENTER=1 enlarges
-# fonts for a projector; DEMO_PORT picks the port.
+# fonts for a projector; DEMO_PORT=N (or ARGS=--port=N) picks the port.
 DEMO_PORT ?= 8866
 demo: $(INSTALLED)
 	$(if $(PRESENTER),CINELAB_PRESENTER=1) $(VENV)/bin/voila \
 		notebooks/07_interactive_recommender.ipynb --template=lab --progressive_rendering=True \
-		--Voila.ip=127.0.0.1 --port=$(DEMO_PORT) $(ARGS)
+		--Voila.ip=127.0.0.1 $(if $(findstring --port,$(ARGS)),,--port=$(DEMO_PORT)) $(ARGS)
+
+# Chromium for the browser tests (Playwright's own browser download needs the internet).
+browser:
+	@test -x /usr/bin/chromium || { \
+		SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	@/usr/bin/chromium --version
 
 clean:
 	rm -rf $(VENV) .pytest_cache
