@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import torch
 
@@ -33,16 +34,32 @@ Logits = torch.Tensor  # (batch, vocab) or (vocab,)
 # ---------------------------------------------------------------- logits transforms
 
 
+MIN_TEMPERATURE = 1e-6  # far below this the logits overflow to inf; sampling is greedy long before
+
+
 def apply_temperature(logits: Logits, temperature: float) -> Logits:
     """Divide logits by ``temperature`` (> 0): below 1 sharpens, above 1 flattens."""
-    _check_positive("temperature", temperature)
+    check_temperature(temperature)
     return torch.as_tensor(logits) / temperature
+
+
+def check_temperature(temperature: float) -> None:
+    """Refuse a temperature that is not a number of at least ``MIN_TEMPERATURE``.
+
+    Dividing logits by 1e-40 overflows to infinity and the softmax returns NaN; a temperature
+    that small means "always take the most likely token", which is what greedy decoding does.
+    """
+    _check_positive("temperature", temperature)
+    if temperature < MIN_TEMPERATURE:
+        raise ValueError(
+            f"temperature must be at least {MIN_TEMPERATURE}, got {temperature!r}; for the"
+            " most likely token every time, use greedy decoding instead."
+        )
 
 
 def top_k_filter(logits: Logits, k: int) -> Logits:
     """Set every logit below the ``k``-th largest to ``-inf`` (ties with the k-th are kept)."""
-    if not isinstance(k, int) or isinstance(k, bool) or k < 1:
-        raise ValueError(f"top_k must be a positive integer, got {k!r}.")
+    check_top_k(k)
     logits = torch.as_tensor(logits)
     k = min(k, logits.shape[-1])
     kth_largest = torch.topk(logits, k, dim=-1).values[..., -1:]  # (..., 1)
@@ -55,8 +72,7 @@ def top_p_filter(logits: Logits, p: float) -> Logits:
     Walk down the tokens from most to least likely; a token is dropped once the tokens
     *before* it already cover ``p`` of the probability. The most likely token always stays.
     """
-    if not 0.0 < p <= 1.0:
-        raise ValueError(f"top_p must be in (0, 1], got {p!r}.")
+    check_top_p(p)
     logits = torch.as_tensor(logits)
     if p == 1.0:  # everything is kept (summing in floating point could drop the tail)
         return logits
@@ -67,6 +83,34 @@ def top_p_filter(logits: Logits, p: float) -> Logits:
     drop_sorted[..., 0] = False
     drop = drop_sorted.scatter(-1, order, drop_sorted)  # back to vocabulary order
     return logits.masked_fill(drop, -float("inf"))
+
+
+def check_top_p(p: float) -> None:
+    """Refuse a top-p outside (0, 1]: it is a share of the probability mass."""
+    if isinstance(p, bool) or not isinstance(p, int | float) or not 0.0 < p <= 1.0:
+        raise ValueError(f"top_p must be a number in (0, 1], got {p!r}.")
+
+
+def check_top_k(k: int) -> None:
+    """Refuse a top-k that is not a positive integer."""
+    if not isinstance(k, int) or isinstance(k, bool) or k < 1:
+        raise ValueError(f"top_k must be a positive integer, got {k!r}.")
+
+
+def check_settings(
+    *,
+    temperature: float = 1.0,
+    top_k: int | None = None,
+    top_p: float | None = None,
+    repetition_penalty: float = 1.0,
+) -> None:
+    """Validate every sampling setting at once, before any work starts (None means "off")."""
+    check_temperature(temperature)
+    if top_k is not None:
+        check_top_k(top_k)
+    if top_p is not None:
+        check_top_p(top_p)
+    _check_positive("repetition_penalty", repetition_penalty)
 
 
 def apply_repetition_penalty(logits: Logits, previous_ids: torch.Tensor, penalty: float) -> Logits:
@@ -93,6 +137,9 @@ def process_logits(
     repetition_penalty: float = 1.0,
 ) -> Logits:
     """All transforms in the order ``transformers`` applies them: penalty, temperature, k, p."""
+    check_settings(
+        temperature=temperature, top_k=top_k, top_p=top_p, repetition_penalty=repetition_penalty
+    )
     if repetition_penalty != 1.0:
         logits = apply_repetition_penalty(logits, previous_ids, repetition_penalty)
     if temperature != 1.0:
@@ -149,7 +196,7 @@ def next_token_distribution(
 
     This is the distribution the sampler draws from; filtered tokens get probability 0.
     """
-    input_ids = _as_batch(input_ids)[:1]  # (1, length)
+    input_ids = _as_batch(input_ids, model)[:1]  # (1, length)
     logits, _ = next_token_logits(model, input_ids)  # (1, vocab)
     logits = process_logits(
         logits,
@@ -185,7 +232,8 @@ def greedy(
         logits = process_logits(logits, sequences, repetition_penalty=repetition_penalty)
         return logits.argmax(dim=-1)  # (batch,)
 
-    return _decode_loop(model, input_ids, max_new_tokens, choose, eos_token_id)
+    _check_positive("repetition_penalty", repetition_penalty)
+    return _decode_loop(model, input_ids, max_new_tokens, choose, eos_token_id).sequences
 
 
 def sample(
@@ -205,6 +253,77 @@ def sample(
     With the same settings, ``torch.manual_seed(seed); model.generate(do_sample=True, ...)``
     draws the same tokens: both feed the same probabilities to ``torch.multinomial``.
     """
+    choose = _sampler(temperature, top_k, top_p, repetition_penalty, seed)
+    return _decode_loop(model, input_ids, max_new_tokens, choose, eos_token_id).sequences
+
+
+@dataclass
+class Generation:
+    """Continuations of one prompt and what the model itself thought of each new token.
+
+    ``token_log_probs`` are log-probabilities under the *model alone* (before temperature,
+    top-k, top-p or the penalty), recorded while decoding, so ranking the candidates by how
+    fluent the model finds them needs no second pass over the text. Padding after a
+    sequence's end-of-text token gets 0.
+    """
+
+    sequences: torch.Tensor  # (n, prompt_length + n_new)
+    token_log_probs: torch.Tensor  # (n, n_new)
+    prompt_length: int
+
+
+def sample_candidates(
+    model,
+    prompt_ids: torch.Tensor | Sequence[int],
+    n_candidates: int,
+    max_new_tokens: int = 40,
+    *,
+    temperature: float = 1.0,
+    top_k: int | None = None,
+    top_p: float | None = None,
+    repetition_penalty: float = 1.0,
+    seed: int = 0,
+    eos_token_id: int | Sequence[int] | None = None,
+) -> Generation:
+    """Sample ``n_candidates`` continuations of one prompt, reading the prompt only once.
+
+    The prompt's keys and values are computed once (the *prefill*, the expensive part for a
+    long prompt) and the cache is then copied ``n_candidates`` times, so the candidates only
+    pay for their own new tokens. The draws are those of
+    ``sample(model, prompt.repeat(n_candidates, 1), ...)`` with the same seed.
+    """
+    if isinstance(n_candidates, bool) or not isinstance(n_candidates, int) or n_candidates < 1:
+        raise ValueError(f"n_candidates must be a positive integer, got {n_candidates!r}.")
+    prompt = _as_batch(prompt_ids, model)
+    if prompt.shape[0] != 1:
+        raise ValueError(f"sample_candidates takes one prompt; got a batch of {prompt.shape[0]}.")
+    choose = _sampler(temperature, top_k, top_p, repetition_penalty, seed)
+    return _decode_loop(model, prompt, max_new_tokens, choose, eos_token_id, copies=n_candidates)
+
+
+def greedy_with_log_probs(
+    model,
+    prompt_ids: torch.Tensor | Sequence[int],
+    max_new_tokens: int = 40,
+    *,
+    repetition_penalty: float = 1.0,
+    eos_token_id: int | Sequence[int] | None = None,
+) -> Generation:
+    """:func:`greedy`, also returning the model's log-probability of every token it chose."""
+
+    def choose(logits: torch.Tensor, sequences: torch.Tensor) -> torch.Tensor:
+        logits = process_logits(logits, sequences, repetition_penalty=repetition_penalty)
+        return logits.argmax(dim=-1)  # (batch,)
+
+    _check_positive("repetition_penalty", repetition_penalty)
+    return _decode_loop(model, prompt_ids, max_new_tokens, choose, eos_token_id)
+
+
+def _sampler(temperature, top_k, top_p, repetition_penalty, seed: int):
+    """A ``choose`` step that draws from the processed distribution with its own generator."""
+    check_settings(
+        temperature=temperature, top_k=top_k, top_p=top_p, repetition_penalty=repetition_penalty
+    )
     generator = torch.Generator().manual_seed(seed)
 
     def choose(logits: torch.Tensor, sequences: torch.Tensor) -> torch.Tensor:
@@ -219,7 +338,7 @@ def sample(
         probabilities = logits.softmax(dim=-1)  # (batch, vocab)
         return torch.multinomial(probabilities, 1, generator=generator)[:, 0]  # (batch,)
 
-    return _decode_loop(model, input_ids, max_new_tokens, choose, eos_token_id)
+    return choose
 
 
 def _decode_loop(
@@ -228,22 +347,35 @@ def _decode_loop(
     max_new_tokens: int,
     choose: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
     eos_token_id,
-) -> torch.Tensor:
-    """The generation loop shared by greedy and sampling: one token per step, with a cache."""
-    sequences = _as_batch(input_ids)  # (batch, prompt_length)
-    _check_room(model, sequences.shape[1], max_new_tokens)
+    copies: int = 1,
+) -> Generation:
+    """The generation loop shared by greedy and sampling: one token per step, with a cache.
+
+    With ``copies > 1`` every prompt is run through the model once and its cache repeated,
+    so each prompt row becomes ``copies`` rows that continue independently.
+    """
+    sequences = _as_batch(input_ids, model)  # (batch, prompt_length)
+    prompt_length = sequences.shape[1]
+    _check_room(model, prompt_length, max_new_tokens)
     stop_ids, pad_id = stop_and_pad_ids(model, eos_token_id)
-    unfinished = torch.ones(sequences.shape[0], dtype=torch.bool)  # (batch,)
-    logits, cache = next_token_logits(model, sequences)  # (batch, vocab)
+    logits, cache = next_token_logits(model, sequences)  # (batch, vocab): the one prefill
+    if copies > 1:
+        logits = logits.repeat_interleave(copies, dim=0)  # (batch * copies, vocab)
+        sequences = sequences.repeat_interleave(copies, dim=0)  # (batch * copies, length)
+        cache.batch_repeat_interleave(copies)
+    unfinished = torch.ones(sequences.shape[0], dtype=torch.bool)  # (rows,)
+    log_probs = []
     for step in range(max_new_tokens):
-        next_ids = choose(logits, sequences)  # (batch,)
+        next_ids = choose(logits, sequences)  # (rows,)
         next_ids = torch.where(unfinished, next_ids, pad_id)  # finished rows only pad
-        sequences = torch.cat([sequences, next_ids[:, None]], dim=1)  # (batch, length + 1)
+        chosen = torch.log_softmax(logits, dim=-1).gather(1, next_ids[:, None])[:, 0]  # (rows,)
+        log_probs.append(torch.where(unfinished, chosen, 0.0))
+        sequences = torch.cat([sequences, next_ids[:, None]], dim=1)  # (rows, length + 1)
         unfinished &= ~torch.isin(next_ids, stop_ids)
         if not unfinished.any() or step == max_new_tokens - 1:
             break
         logits, cache = next_token_logits(model, next_ids[:, None], cache)
-    return sequences
+    return Generation(sequences, torch.stack(log_probs, dim=1), prompt_length)
 
 
 def beam_search(
@@ -269,7 +401,31 @@ def beam_search(
     -------
     Tensor of shape (1, prompt_length + n_generated)
     """
-    prompt = _as_batch(input_ids)  # (1, prompt_length)
+    return beam_search_with_score(
+        model,
+        input_ids,
+        num_beams,
+        max_new_tokens,
+        length_penalty=length_penalty,
+        eos_token_id=eos_token_id,
+    )[0]
+
+
+def beam_search_with_score(
+    model,
+    input_ids: torch.Tensor | Sequence[int],
+    num_beams: int = 4,
+    max_new_tokens: int = 40,
+    *,
+    length_penalty: float = 1.0,
+    eos_token_id: int | Sequence[int] | None = None,
+) -> tuple[torch.Tensor, float]:
+    """:func:`beam_search` and the winner's score: its summed log-probability / length**penalty.
+
+    With ``length_penalty=1`` the score is the mean log-probability per new token, so
+    ``exp(-score)`` is the winner's perplexity, known without scoring the text again.
+    """
+    prompt = _as_batch(input_ids, model)  # (1, prompt_length)
     if prompt.shape[0] != 1:
         raise ValueError(
             f"beam_search decodes one prompt at a time; got a batch of {prompt.shape[0]}."
@@ -314,7 +470,8 @@ def beam_search(
             break
         cache.reorder_cache(origins[keep])  # each new beam continues the cache of its origin
         logits, cache = next_token_logits(model, tokens[keep, None], cache)
-    return finished[0][1][None, :]
+    best_score, best_ids = finished[0]
+    return best_ids[None, :], best_score
 
 
 def _search_is_done(
@@ -329,8 +486,12 @@ def _search_is_done(
 # ---------------------------------------------------------------- input checks
 
 
-def _as_batch(input_ids) -> torch.Tensor:
-    """Accept a list of ids, a 1-D or a 2-D tensor; return a (batch, length) long tensor."""
+def _as_batch(input_ids, model=None) -> torch.Tensor:
+    """Accept a list of ids, a 1-D or a 2-D tensor; return a (batch, length) long tensor.
+
+    With a ``model``, ids outside its vocabulary are refused here, with the offending id,
+    instead of failing deep inside the embedding lookup.
+    """
     ids = torch.as_tensor(input_ids)
     if ids.dtype not in (torch.int64, torch.int32) or ids.dim() not in (1, 2):
         raise ValueError(
@@ -339,7 +500,18 @@ def _as_batch(input_ids) -> torch.Tensor:
         )
     if ids.shape[-1] == 0:
         raise ValueError("input_ids is empty: give the model at least one token to start from.")
-    return ids.long().reshape(-1, ids.shape[-1])
+    ids = ids.long().reshape(-1, ids.shape[-1])
+    if model is not None:
+        vocab_size = model.get_input_embeddings().num_embeddings
+        outside = (ids < 0) | (ids >= vocab_size)  # (batch, length)
+        if outside.any():
+            row, column = (int(i) for i in torch.nonzero(outside)[0])
+            raise ValueError(
+                f"input_ids holds token id {int(ids[row, column])} at position {column} (row"
+                f" {row}), outside the model's vocabulary of {vocab_size} ids (0 to"
+                f" {vocab_size - 1}); were these ids made by another model's tokenizer?"
+            )
+    return ids
 
 
 def _check_room(model, prompt_length: int, max_new_tokens: int) -> None:

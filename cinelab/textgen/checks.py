@@ -1,0 +1,362 @@
+"""Checks that tell usable trailer copy from gibberish, each with a reason a student can read.
+
+``check_copy(text, film, kind)`` runs every check and returns a :class:`CopyReport`; the
+copywriter keeps the candidates that pass. The checks are deliberately simple rules, so that
+a failure can always be explained in one sentence:
+
+- **length**: between the kind's minimum and maximum number of words (and characters for a
+  social post). "Scarface is notes." is too short for a 30-second voice-over.
+- **fluency**: every word is English or comes from the catalogue (titles, loglines). "English"
+  means the word is in the ``wordfreq`` list with a Zipf frequency of at least
+  ``FLUENCY_MIN_ZIPF`` = 1.5, i.e. it appears at least about 30 times per billion words of
+  running text. At that threshold 3 of the 17,815 words of the kit's hand-written copy are
+  flagged (two creature names and "overthinks"), while invented words such as "cillionof",
+  "bearders" or "maying" (Zipf 1.07) are caught.
+- **hashtags**: a genre hashtag (#SciFi, #Horror, #FilmNoir) names one of the film's own
+  genres; a hashtag of the title (#MaryPoppins) is fine; any other hashtag must be made of
+  English words (#MovieNight yes, #Maying no).
+- **no prompt leak**: none of the prompt's scaffolding ("film:", "kind:", "tagline |",
+  special tokens such as ``<|im_end|>``) and no reasoning (``<think>``) reaches the copy.
+- **title**: when the kind names the film, the exact title is there (any case, a possessive
+  "Alien's" counts); and the title is never misspelt by glued letters ("Mary Poppinss").
+- **not repetitive**: at most ``MAX_REPETITION`` of the word trigrams repeat earlier ones.
+- **original**: no sentence of the kit's corpus, nor the film's own logline or tagline, is
+  copied (the corpus rule of :class:`~cinelab.textgen.metrics.CorpusIndex`).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from wordfreq import zipf_frequency
+
+from cinelab.data.genres import GENRES
+from cinelab.textgen.metrics import CorpusIndex, repetition_rate, words
+
+FLUENCY_MIN_ZIPF = 1.5
+COMMON_WORD_ZIPF = 3.0  # "aliens" (4.3) after "Alien" is a word, "Poppinss" (0) is a typo
+MAX_REPETITION = 0.25
+
+
+@dataclass(frozen=True)
+class LengthLimits:
+    """How long one kind of copy may be, in words (and characters where a platform caps it)."""
+
+    min_words: int
+    max_words: int | None = None
+    max_characters: int | None = None
+    names_title: bool = False  # the copy must say the film's title
+
+
+LENGTH_LIMITS = {
+    "tagline": LengthLimits(3, 15),
+    "voiceover": LengthLimits(15, 75, names_title=True),  # 30 s at 150 words a minute
+    "social": LengthLimits(8, None, max_characters=280, names_title=True),
+    "blurb": LengthLimits(15, 60),
+    "continuation": LengthLimits(10, 60),
+    "scene": LengthLimits(30, 120),
+    "dialogue": LengthLimits(20, 150),
+    "description": LengthLimits(20, 80, names_title=True),
+}
+
+# the spellings of each genre as a hashtag, lower case without punctuation
+GENRE_HASHTAGS = {
+    "Action": {"action"},
+    "Adventure": {"adventure"},
+    "Animation": {"animation", "animated"},
+    "Children": {"children", "kids", "family", "familyfilm"},
+    "Comedy": {"comedy"},
+    "Crime": {"crime", "truecrime"},
+    "Documentary": {"documentary", "doc"},
+    "Drama": {"drama"},
+    "Fantasy": {"fantasy"},
+    "Film-Noir": {"filmnoir", "noir"},
+    "Horror": {"horror"},
+    "Musical": {"musical", "musicals"},
+    "Mystery": {"mystery"},
+    "Romance": {"romance", "romantic"},
+    "Sci-Fi": {"scifi", "sciencefiction"},
+    "Thriller": {"thriller"},
+    "War": {"war", "warfilm"},
+    "Western": {"western"},
+}
+assert set(GENRE_HASHTAGS) == set(GENRES)
+
+HASHTAG = re.compile(r"#(\w+)")
+LATIN_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
+CAMEL_PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+LEAK = re.compile(
+    r"(?im)^\s*(film|genres|logline|viewer|kind|copy|audience|system|user|assistant)\s*:"
+    r"|\|"
+    r"|<\|?/?[a-z_]+\|?>"
+    r"|\b(tagline|voiceover|social|blurb|continuation)\s*\|"
+)
+POSSESSIVE = ("'s", "’s", "'", "’")
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check: its name, whether it passed, and why."""
+
+    name: str
+    passed: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class CopyReport:
+    """Every check of one piece of copy; ``passed`` only when all of them pass."""
+
+    checks: tuple[Check, ...]
+
+    @property
+    def passed(self) -> bool:
+        return all(check.passed for check in self.checks)
+
+    @property
+    def failed(self) -> list[Check]:
+        return [check for check in self.checks if not check.passed]
+
+    def __getitem__(self, name: str) -> Check:
+        for check in self.checks:
+            if check.name == name:
+                return check
+        raise KeyError(f"No check named {name!r}; the checks are {[c.name for c in self.checks]}.")
+
+    def as_dict(self) -> dict[str, bool]:
+        return {check.name: check.passed for check in self.checks} | {"passed": self.passed}
+
+    def reasons(self) -> list[str]:
+        """One line per failed check, for a notebook or a widget."""
+        return [f"{check.name}: {check.reason}" for check in self.failed]
+
+
+def check_copy(
+    text: str,
+    film,
+    kind: str,
+    *,
+    names_title: bool | None = None,
+    corpus: CorpusIndex | None = None,
+) -> CopyReport:
+    """Check one piece of copy for one film.
+
+    Parameters
+    ----------
+    text : str
+        The copy.
+    film : Mapping or Film
+        ``title``, ``genres`` ("Horror|Sci-Fi" or a sequence), and optionally ``logline`` and
+        ``tagline`` (a row of ``films.csv`` or a :class:`~cinelab.textgen.Film`).
+    kind : str
+        One of ``LENGTH_LIMITS`` (tagline, voiceover, social, blurb, continuation, scene,
+        dialogue, description).
+    names_title : bool, optional
+        Require the title (default: the kind's rule, yes for voice-overs and social posts).
+    corpus : CorpusIndex, optional
+        What counts as copying; default: the kit's written copy and every film's logline and
+        tagline.
+
+    Returns
+    -------
+    CopyReport
+        ``report.passed``, ``report.failed``, ``report.as_dict()``, ``report["fluency"]``.
+    """
+    if kind not in LENGTH_LIMITS:
+        raise ValueError(f"kind must be one of {list(LENGTH_LIMITS)}, got {kind!r}.")
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a string, got {type(text).__name__}.")
+    title, genres = _field(film, "title"), _genres(film)
+    limits = LENGTH_LIMITS[kind]
+    must_name = limits.names_title if names_title is None else names_title
+    own_lines = [
+        line for line in (_field(film, "logline", ""), _field(film, "tagline", "")) if line
+    ]
+    checks = (
+        length_check(text, kind),
+        fluency_check(text, extra_words=words(" ".join([title, *own_lines]))),
+        hashtag_check(text, title, genres),
+        leak_check(text),
+        title_check(text, title, must_name),
+        repetition_check(text),
+        originality_check(text, corpus or default_corpus(), own_lines),
+    )
+    return CopyReport(checks)
+
+
+# ---------------------------------------------------------------- the checks, one by one
+
+
+def length_check(text: str, kind: str) -> Check:
+    limits = LENGTH_LIMITS[kind]
+    n_words = len(text.split())
+    if n_words < limits.min_words:
+        return Check(
+            "length", False, f"{n_words} words; a {kind} needs at least {limits.min_words}."
+        )
+    if limits.max_words is not None and n_words > limits.max_words:
+        return Check("length", False, f"{n_words} words; a {kind} has at most {limits.max_words}.")
+    if limits.max_characters is not None and len(text) > limits.max_characters:
+        return Check(
+            "length", False, f"{len(text)} characters; the limit is {limits.max_characters}."
+        )
+    return Check("length", True, f"{n_words} words, {len(text)} characters.")
+
+
+def fluency_check(text: str, extra_words: Iterable[str] = ()) -> Check:
+    """Every word is English (``wordfreq``), from the catalogue, or from ``extra_words``."""
+    strange = non_words(text, extra_words)
+    if strange:
+        return Check("fluency", False, f"not English words: {', '.join(strange[:6])}.")
+    return Check("fluency", True, "every word is English or from the catalogue.")
+
+
+def non_words(text: str, extra_words: Iterable[str] = ()) -> list[str]:
+    """The words of ``text`` (hashtags left out) that are neither English nor in the catalogue."""
+    known = catalogue_words() | set(extra_words)
+    strange = []
+    for word in LATIN_WORD.findall(HASHTAG.sub(" ", text)):
+        if not is_known_word(word, known):
+            strange.append(word)
+    return strange
+
+
+def is_known_word(word: str, known: set[str] = frozenset()) -> bool:
+    base = word.lower().replace("’", "'")
+    for ending in ("'s", "'"):
+        base = base.removesuffix(ending)
+    candidates = {base, base.removesuffix("s")}
+    if candidates & known:
+        return True
+    return zipf_frequency(base, "en") >= FLUENCY_MIN_ZIPF
+
+
+def hashtag_check(text: str, title: str, genres: Iterable[str]) -> Check:
+    genres = list(genres)
+    allowed = set().union(*(GENRE_HASHTAGS[genre] for genre in genres if genre in GENRE_HASHTAGS))
+    every_genre = set().union(*GENRE_HASHTAGS.values())
+    title_tag = _squash(title)
+    for tag in HASHTAG.findall(text):
+        squashed = _squash(tag)
+        if squashed == title_tag or squashed in allowed:
+            continue
+        if squashed in every_genre:
+            return Check(
+                "hashtags", False, f"#{tag} is not a genre of this film ({', '.join(genres)})."
+            )
+        parts = CAMEL_PART.findall(tag)
+        unknown = [part for part in parts if not part.isdigit() and not is_known_word(part)]
+        if unknown or not parts:
+            return Check("hashtags", False, f"#{tag} is neither a genre, the title nor English.")
+    return Check("hashtags", True, "hashtags fit the film.")
+
+
+def leak_check(text: str) -> Check:
+    found = LEAK.search(text)
+    if found or "<think>" in text or "</think>" in text:
+        shown = found.group(0).strip() if found else "<think>"
+        return Check("no prompt leak", False, f"prompt scaffolding in the copy: {shown!r}.")
+    return Check("no prompt leak", True, "no prompt text in the copy.")
+
+
+def title_check(text: str, title: str, must_name: bool) -> Check:
+    glued = misspelt_title_words(text, title)
+    if glued:
+        return Check("title", False, f"the title is misspelt: {', '.join(glued)}.")
+    if must_name and not names_the_title(text, title):
+        return Check("title", False, f"the copy must name {title!r}.")
+    return Check("title", True, "named exactly." if must_name else "not misspelt.")
+
+
+def names_the_title(text: str, title: str) -> bool:
+    """True if the title's words appear in the text, in order and side by side (any case)."""
+    title_words, text_words = words(title), words(text)
+    text_words = [word.removesuffix("'s") for word in text_words]
+    span = len(title_words)
+    if span == 0:
+        return False
+    return any(
+        text_words[start : start + span] == title_words
+        for start in range(len(text_words) - span + 1)
+    )
+
+
+def misspelt_title_words(text: str, title: str) -> list[str]:
+    """Words of ``text`` that are a title word with letters glued on ("Poppinss", "Titanicc").
+
+    A possessive ("Poppins's", "Poppins'") is fine, and so is a common English word that
+    merely starts like a title word ("Aliens" after "Alien", "Heated" after "Heat").
+    """
+    title_words = {word.lower() for word in LATIN_WORD.findall(title) if len(word) >= 4}
+    glued = []
+    for word in LATIN_WORD.findall(text):
+        lower = word.lower().replace("’", "'")
+        if lower.endswith(POSSESSIVE):
+            lower = lower.removesuffix("'s").removesuffix("'")
+        for title_word in title_words:
+            glued_on = lower.startswith(title_word) and lower not in title_words
+            if glued_on and zipf_frequency(lower, "en") < COMMON_WORD_ZIPF:
+                glued.append(word)
+    return glued
+
+
+def repetition_check(text: str) -> Check:
+    rate = repetition_rate(text)
+    if rate > MAX_REPETITION:
+        return Check("not repetitive", False, f"{rate:.0%} of its word trigrams repeat.")
+    return Check("not repetitive", True, f"{rate:.0%} of its word trigrams repeat.")
+
+
+def originality_check(text: str, corpus: CorpusIndex, own_lines: Iterable[str]) -> Check:
+    copied = corpus.copied_parts(text)
+    own = CorpusIndex.from_texts(own_lines, copy_ngram=6) if own_lines else None
+    if own is not None:
+        copied += own.copied_parts(text)
+    if copied:
+        return Check("original", False, f"copied: {copied[0]!r}.")
+    return Check("original", True, "no copied sentence.")
+
+
+# ---------------------------------------------------------------- what the kit knows
+
+
+@functools.cache
+def catalogue_words() -> frozenset[str]:
+    """Lower-case words of every title and logline in the kit's catalogue (names, places)."""
+    from cinelab.data.embedded import read_films
+
+    films = read_films()
+    texts = list(films["title"]) + list(films["logline"].fillna(""))
+    return frozenset(word.lower() for text in texts for word in LATIN_WORD.findall(text))
+
+
+@functools.cache
+def default_corpus() -> CorpusIndex:
+    """The kit's written copy plus every film's logline and tagline."""
+    from cinelab.data.embedded import read_films
+    from cinelab.textgen.corpus import load_copy
+
+    films = read_films()
+    texts = list(load_copy()["text"]) + [
+        line for column in ("logline", "tagline") for line in films[column].dropna() if line
+    ]
+    return CorpusIndex.from_texts(texts)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def _field(film, name: str, default=None):
+    value = film.get(name, default) if isinstance(film, Mapping) else getattr(film, name, default)
+    if value is None:
+        raise ValueError(f"A film needs {name!r} to be checked against; this one lacks it.")
+    return "" if isinstance(value, float) else value  # a missing logline read by pandas is NaN
+
+
+def _genres(film) -> list[str]:
+    genres = _field(film, "genres")
+    return genres.split("|") if isinstance(genres, str) else list(genres)
