@@ -1,4 +1,4 @@
-"""The `cinelab` command line: `cinelab doctor | data ... | train-lm | student-version`.
+"""The `cinelab` command line: `cinelab doctor | data ... | train-lm | models | student-version`.
 
 Each sub-command lives next to the code it drives; this module only wires them up,
 importing lazily so `cinelab doctor` answers quickly even when torch is slow to import.
@@ -63,12 +63,29 @@ def _add_data(sub) -> None:
     parser.set_defaults(run=run)
 
 
+def _add_models(sub) -> None:
+    parser = sub.add_parser("models", help="pretrained models: list what is cached, pull one")
+    actions = parser.add_subparsers(dest="action", required=True)
+    actions.add_parser("list", help="the registry's models and whether each is cached")
+    pull = actions.add_parser("pull", help="download a model, check every file's SHA-256")
+    pull.add_argument("name", help="a name from `cinelab models list`")
+    pull.add_argument("--endpoint", default=None, help="a mirror (default: the Hugging Face Hub)")
+
+    def run(args) -> int:
+        from cinelab.textgen.pretrained import run_models_command
+
+        return run_models_command(args)
+
+    parser.set_defaults(run=run)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cinelab", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     _add_doctor(sub)
     _add_data(sub)
     _add_train_lm(sub)
+    _add_models(sub)
     _add_student_version(sub)
     return parser
 
