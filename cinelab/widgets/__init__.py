@@ -6,6 +6,7 @@ per module, so ``from cinelab.widgets import AttentionExplorer`` works.
 
 from cinelab.widgets.attention_explorer import AttentionExplorer
 from cinelab.widgets.feedback_loop import FeedbackLoopSimulator
+from cinelab.widgets.film_chat import FilmChat
 from cinelab.widgets.neighbour_explorer import NeighbourExplorer
 from cinelab.widgets.recommender_demo import RecommenderDemo
 from cinelab.widgets.trailer_studio import TrailerStudio
@@ -13,6 +14,7 @@ from cinelab.widgets.trailer_studio import TrailerStudio
 __all__ = [
     "AttentionExplorer",
     "FeedbackLoopSimulator",
+    "FilmChat",
     "NeighbourExplorer",
     "RecommenderDemo",
     "TrailerStudio",

@@ -1,0 +1,48 @@
+"""FilmChat driven from Python: type a question, read the answer, the sources, the scores."""
+
+import pytest
+
+from cinelab.language.chat import CatalogueChat
+from cinelab.widgets import FilmChat
+
+
+@pytest.fixture(scope="module")
+def film_chat():
+    return FilmChat()
+
+
+def test_typing_a_question_shows_answer_sources_and_scores(film_chat):
+    film_chat.question.value = "What year did Alien come out?"
+    answer = film_chat.answer
+    assert answer.text == "Alien came out in 1979."
+    assert "Alien came out in 1979." in film_chat.answer_view.value
+    assert "Alien (1979)" in film_chat.answer_view.value  # the source is shown
+    assert "<th>score</th>" in film_chat.retrieved_view.value
+    assert film_chat.retrieved_view.value.count("<tr>") == 1 + len(answer.retrieved)
+    assert "ms" in film_chat.status.value and "cinelab models pull" in film_chat.status.value
+
+
+def test_refusal_is_shown_as_a_warning(film_chat):
+    film_chat.ask("What is the population of Canada?")
+    assert film_chat.answer.refused
+    assert "cinelab-warning" in film_chat.answer_view.value
+    assert "sources" not in film_chat.answer_view.value
+
+
+def test_examples_and_the_method_switch_ask_again(film_chat):
+    film_chat.examples.value = "What genres is Casablanca?"
+    assert film_chat.answer.text == "Casablanca is listed as drama, romance and war."
+    film_chat.method.value = "lsa"
+    assert film_chat._current_chat().retriever.method == "lsa"
+    assert film_chat.answer.question == "What genres is Casablanca?"
+    film_chat.method.value = "bm25"
+
+
+def test_the_widget_is_a_thin_view_over_the_chat():
+    chat = CatalogueChat(k=3)
+    view = FilmChat(chat)
+    view.ask_button.click()  # empty box: nothing happens, nothing breaks
+    assert view.answer is None
+    view.question.value = "Tell me about Jaws"
+    assert view.answer.text == chat.ask("Tell me about Jaws").text
+    assert len(view.answer.retrieved) <= 3
