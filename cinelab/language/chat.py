@@ -275,7 +275,7 @@ def cached_chat_model():
 
 
 def _fact_line(film) -> str:
-    return f"{film.title} ({int(film.year)}): {film.genres.replace('|', ', ')}."
+    return f"released {int(film.year)}; genres {film.genres.replace('|', ', ')}."
 
 
 def _genre_phrase(genres: str) -> str:

@@ -32,7 +32,7 @@ def test_year_question_answers_with_its_source(small_chat):
     assert not answer.refused and not answer.generated
     (source,) = answer.sources
     assert (source.title, source.year) == ("Night Train", 1979)
-    assert source.sentence == "Night Train (1979): Horror, Sci-Fi."
+    assert source.sentence == "released 1979; genres Horror, Sci-Fi."
     assert answer.retrieved.loc[0, "title"] == "Night Train"
 
 
