@@ -19,6 +19,7 @@ NOTEBOOKS = {
     "03": "03_matrix_factorization",
     "04": "04_ranking_and_evaluation",
     "05": "05_trailer_copy",
+    "06": "06_reviews_and_film_chat",
 }
 _TOPICS = {
     "01": "attention",
@@ -26,6 +27,7 @@ _TOPICS = {
     "03": "matrix_factorization",
     "04": "ranking",
     "05": "trailer_copy",
+    "06": "language",
 }
 
 
