@@ -148,6 +148,7 @@ WRONG_ANSWERS_02 = {
     "heatmap_statement = None": 'heatmap_statement = "b"',
     "centred_prediction_u2_f3 = None": "centred_prediction_u2_f3 = 4.707",
     "zero_filling_answer = None": 'zero_filling_answer = "Zeros are bad."',
+    "shrinkage_truth = None": "shrinkage_truth = [0.9, 0.9, 0.9]",
     'raise NotImplementedError("Exercise 02.6: your code here")': "return ratings @ ratings.T",
     'raise NotImplementedError("Exercise 02.8: your code here")': "return ratings[:, film].mean()",
 }

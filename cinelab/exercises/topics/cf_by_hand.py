@@ -196,6 +196,9 @@ EXERCISES = [
             "(yours is above 5!).",
             "unrated_as_zero": "Only users who rated film 5 are neighbours here: U4's 0 means "
             "'not rated', not a rating of 0.",
+            "k_two": "That is notebook 02's `predict_user_based` with its default k = 2 (the two "
+            "most similar raters). This exercise averages over *all* the users who rated F5: "
+            "U2, U3 and U5.",
         },
     ),
     Exercise(
@@ -294,5 +297,20 @@ EXERCISES = [
             "changes, and what new risk they bring (similarities from very few shared films)?",
         ),
         hint="Look at a pair with many films that only one of the two rated.",
+    ),
+    Exercise(
+        "02.10",
+        "Does shrinkage find truer neighbours? (planted truth)",
+        3,
+        "in code",
+        ValueCheck(decimals=2),
+        hint="For each pair with at least 2 co-rated films: the cosine of the two planted user "
+        "vectors, and the kit's similarity; then np.corrcoef of the two lists, once per estimate.",
+        mistakes={
+            "all_pairs": "Keep only the pairs that share at least 2 rated films: with 0 or 1 "
+            "shared film Pearson is 0 by definition, and those pairs swamp the rest.",
+            "pearson_order": "Check the order: [Pearson without shrinkage, Pearson with "
+            "shrinkage 25, zero-filled cosine].",
+        },
     ),
 ]

@@ -114,8 +114,8 @@ EXERCISES = [
         mistakes={
             "underfits": "Look again: the validation error is *above* the training error, as it "
             "almost always is.",
-            "more_epochs": "The validation curve stops improving (and turns up) while the "
-            "training curve keeps falling: more epochs do not help.",
+            "more_epochs": "Follow the validation curve after its lowest point: it turns up while "
+            "the training curve keeps falling, so more epochs do not help.",
             "learning_rate": "Both curves are smooth: nothing here points at the learning rate.",
         },
     ),
@@ -153,10 +153,28 @@ EXERCISES = [
         "open",
         OpenCheck(
             min_words=30,
-            after="Did you say why two runs give different factors but the same predictions "
-            "(any rotation R: (P R)(Q R)ᵀ = P Qᵀ) and what that means for naming a factor?",
+            after="Did you say why different factors can give the same predictions (any "
+            "rotation R: (P R)(Q R)ᵀ = P Qᵀ), why the SVD start makes the strong directions "
+            "repeat across seeds (up to sign) while weak ones do not, and what that means for "
+            "naming a factor?",
         ),
         hint="What happens to p_u · q_i if you rotate every user vector and every film vector "
-        "by the same rotation?",
+        "by the same rotation? And what does a truncated SVD do with a direction that is "
+        "much stronger than the others?",
+    ),
+    Exercise(
+        "03.7",
+        "How much of the gap does ALS close? (planted truth)",
+        3,
+        "in code",
+        ValueCheck(decimals=2),
+        hint="(baseline RMSE − ALS RMSE) / (baseline RMSE − oracle RMSE), all three on the same "
+        "test ratings; the oracle predicts the true expected rating of each test pair.",
+        mistakes={
+            "gap_remaining": "That is the share of the gap *left*: the question asks for the "
+            "share ALS closes (0 = no better than the baseline, 1 = as good as the oracle).",
+            "relative_to_baseline": "That is the improvement relative to the baseline RMSE. "
+            "Divide by the room there was to improve: baseline RMSE − oracle RMSE.",
+        },
     ),
 ]

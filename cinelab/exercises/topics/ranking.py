@@ -13,7 +13,7 @@ from cinelab.exercises.checks import (
     OpenCheck,
     ValueCheck,
 )
-from cinelab.recsys.metrics import ndcg_at_k
+from cinelab.recsys.metrics import ndcg_at_k, novelty
 
 
 def _ndcg_cases(rng: np.random.Generator) -> list[Case]:
@@ -73,6 +73,49 @@ def _off_by_one_rank(case, student, expected) -> bool:
     ideal = ideal[:k]
     dcg = (gains * _discounts(len(gains), offset=3)).sum()
     return np.isclose(student, dcg / (ideal * _discounts(len(ideal), offset=3)).sum())
+
+
+def _novelty_cases(rng: np.random.Generator) -> list[Case]:
+    films = [f"film {number}" for number in range(30)]
+    shares = dict(zip(films, rng.uniform(0.01, 0.9, size=len(films)).round(3), strict=True))
+    lists = {
+        user: list(rng.choice(films, size=int(rng.integers(2, 8)), replace=False))
+        for user in range(6)
+    }
+    return [
+        Case(
+            ({"ann": ["Up", "Heat"], "bob": ["Up"]}, {"Up": 0.5, "Heat": 0.125}),
+            "two lists: Up (rated by half the users) twice, Heat (1 in 8) once",
+        ),
+        Case(
+            ({"ann": ["Up", "Heat", "Jaws"], "bob": ["Up"]}, {"Up": 0.25, "Heat": 0.5}),
+            "lists of different lengths, Jaws has no popularity",
+            "A film without a popularity (nobody rated it in train) is skipped, not counted "
+            "as 0 bits or infinity.",
+        ),
+        Case((lists, shares), "6 random lists of 2 to 7 films out of 30"),
+    ]
+
+
+def _natural_log(case, student, expected) -> bool:
+    recommendations, popularity = case.args
+    values = [
+        -np.log(popularity[item])
+        for items in recommendations.values()
+        for item in items
+        if popularity.get(item, 0) > 0
+    ]
+    return bool(values) and np.isclose(student, np.mean(values))
+
+
+def _mean_of_list_means(case, student, expected) -> bool:
+    recommendations, popularity = case.args
+    means = [
+        np.mean([-np.log2(popularity[item]) for item in items if popularity.get(item, 0) > 0])
+        for items in recommendations.values()
+        if any(popularity.get(item, 0) > 0 for item in items)
+    ]
+    return not np.isclose(np.mean(means), expected) and np.isclose(student, np.mean(means))
 
 
 EXERCISES = [
@@ -171,5 +214,45 @@ EXERCISES = [
             "flatters popularity?",
         ),
         hint="Which films end up in a user's *test* ratings in the first place?",
+    ),
+    Exercise(
+        "04.7",
+        "Judge the lists against true tastes (planted truth)",
+        3,
+        "in code",
+        ValueCheck(decimals=3),
+        hint="Per user: the films rated in train by anyone but not by this user; those whose "
+        "true expected rating is >= 4.5 are relevant; precision@10 of the model's list; "
+        "average over the users with at least one relevant film.",
+        mistakes={
+            "observed_relevance": "Those are the observational numbers (relevant = a test "
+            "rating >= 4). Use the planted truth: ds.truth.expected_rating(user, films).",
+            "threshold_four": "Relevant means a true expected rating of at least 4.5, not 4.",
+            "swapped": "Check the order: [Popularity, ALS].",
+        },
+    ),
+    Exercise(
+        "04.8",
+        "Implement novelty",
+        3,
+        "implement",
+        FunctionCheck(
+            reference=novelty,
+            cases=_novelty_cases,
+            reference_name="cinelab.recsys.metrics.novelty",
+            argument_names=("recommendations", "popularity"),
+            diagnoses=(
+                Diagnosis("natural_log", _natural_log),
+                Diagnosis("mean_of_list_means", _mean_of_list_means),
+            ),
+        ),
+        hint="One number per recommended film, -log2(share of users who rated it), averaged "
+        "over every recommended film of every list; skip films without a positive share.",
+        mistakes={
+            "natural_log": "Novelty is measured in bits: use log base 2 (np.log2), not the "
+            "natural log.",
+            "mean_of_list_means": "You averaged each list first, then the lists: a short list "
+            "then weighs as much as a long one. Average over every recommended film at once.",
+        },
     ),
 ]
