@@ -97,9 +97,13 @@ class CatalogueChat:
         self.chat_model = chat_model
         self.k = k
         self.min_match = min_match
-        self._titles = sorted(
-            zip(self.films["title"], self.films.index), key=lambda pair: -len(pair[0])
-        )
+        # One compiled pattern per title, longest first (so "Aliens" is tried before "Alien").
+        self._titles = [
+            (title, row, re.compile(rf"(?<!\w){re.escape(title)}(?!\w)",
+                                    0 if len(title) < SHORT_TITLE else re.IGNORECASE))
+            for title, row in sorted(zip(self.films["title"], self.films.index),
+                                     key=lambda pair: -len(pair[0]))
+        ]  # fmt: skip
 
     # ------------------------------------------------------------------ understanding
     def mentioned_film(self, question: str) -> int | None:
@@ -108,11 +112,10 @@ class CatalogueChat:
         Two films with that title (a remake)? The one whose year is in the question wins,
         otherwise the most recent."""
         found = []
-        for title, row in self._titles:
+        for title, row, pattern in self._titles:
             if found and len(title) < len(self.films.loc[found[0], "title"]):
                 break
-            flags = 0 if len(title) < SHORT_TITLE else re.IGNORECASE
-            if re.search(rf"(?<!\w){re.escape(title)}(?!\w)", question, flags):
+            if pattern.search(question):
                 found.append(row)
         if not found:
             return None
