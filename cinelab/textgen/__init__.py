@@ -14,14 +14,17 @@
 Run ``cinelab train-lm`` (or ``make model``) to rebuild the model in ``data/models/``.
 """
 
-from cinelab.textgen import decoding
+from cinelab.textgen import decoding, pretrained
 from cinelab.textgen.audience import Audience, audience_from_persona, taste_profile
+from cinelab.textgen.checks import CopyReport, check_copy
 from cinelab.textgen.copywriter import (
     FORMATS,
     Copy,
-    CopyChecks,
+    DecodingSettings,
     Film,
     TrailerCopywriter,
+    UnsupportedFormat,
+    available_models,
     mentions_title,
 )
 from cinelab.textgen.corpus import (
@@ -34,9 +37,12 @@ from cinelab.textgen.corpus import (
 from cinelab.textgen.loading import KIT_MODEL_DIR, LanguageModel, load_language_model
 from cinelab.textgen.metrics import (
     CorpusIndex,
+    ViewerContrast,
     continuation_perplexity,
     distinct_n,
+    ngram_distance,
     repetition_rate,
+    viewer_contrast,
 )
 from cinelab.textgen.tokenizer import train_tokenizer
 from cinelab.textgen.training import (
@@ -54,17 +60,22 @@ __all__ = [
     "KIT_MODEL_DIR",
     "Audience",
     "Copy",
-    "CopyChecks",
+    "CopyReport",
     "CorpusIndex",
+    "DecodingSettings",
     "Film",
     "LanguageModel",
     "TrailerCopywriter",
     "TrainingRun",
+    "UnsupportedFormat",
+    "ViewerContrast",
     "audience_from_persona",
+    "available_models",
     "average_loss",
     "build_documents",
     "build_prompt",
     "build_tiny_gpt",
+    "check_copy",
     "continuation_perplexity",
     "decoding",
     "distinct_n",
@@ -73,11 +84,14 @@ __all__ = [
     "load_copy",
     "load_language_model",
     "mentions_title",
+    "ngram_distance",
     "perplexity",
+    "pretrained",
     "repetition_rate",
     "split_of",
     "taste_profile",
     "train_kit_model",
     "train_language_model",
     "train_tokenizer",
+    "viewer_contrast",
 ]

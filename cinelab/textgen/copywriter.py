@@ -1,73 +1,151 @@
-"""Trailer copy for a film and an audience, written by a language model and checked.
+"""Trailer copy for a film and a viewer, written by a language model and checked.
 
 The copywriter does three things, in order:
 
-1. **Prompt.** Pick the film's genre the audience cares most about (the *angle*) and ask the
-   model for copy. The kit's tiny model is asked with the header it was trained on
-   (``social | Horror | Alien (1979)``); a chat model gets a short brief in its chat template.
-2. **Decode.** Greedy or beam search gives one candidate; sampling gives several at once.
-3. **Check.** Each candidate is checked (title mentioned when asked, length limit, nothing
-   copied from the training corpus) and measured (distinct-1/2, repetition, perplexity).
-   The most fluent candidate that passes wins; if none passes, the best one is returned with
-   its failed checks visible, because a student should see the failure, not a silent retry.
+1. **Prompt.** Pick the film's genre the viewer cares most about (the *angle*) and ask the
+   model for copy, with the film's facts (year, genres, logline) and the viewer's taste
+   (angle, a favourite film, a persona in words). The kit's own model is asked with the
+   prompt it was trained on (:func:`~cinelab.textgen.corpus.build_prompt`); a chat model
+   gets a short brief in its chat template.
+2. **Decode.** Greedy or beam search gives one candidate; sampling gives several, which share
+   one reading of the prompt (its key/value cache is computed once and copied).
+3. **Check.** Every candidate goes through :func:`~cinelab.textgen.checks.check_copy`
+   (length, fluency, hashtags, prompt leaks, title, repetition, originality) and is measured
+   (perplexity from the log-probabilities recorded while decoding, distinct-1/2, repetition).
+   The most fluent candidate that passes wins; if none passes, the one with the fewest
+   failures is returned with its failed checks visible, because a student should see the
+   failure, not a silent retry.
+
+By default (``model="auto"``) the writer uses the smallest pretrained chat model that has been
+pulled (``cinelab models pull smollm2-135m-instruct``) and the kit's own model otherwise.
 """
 
 from __future__ import annotations
 
+import json
+import math
+import numbers
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass, field, replace
+from functools import cache, cached_property
+from pathlib import Path
 
 import pandas as pd
 import torch
 
 from cinelab.data.embedded import read_films, read_ratings
-from cinelab.textgen import decoding
+from cinelab.textgen import decoding, pretrained
 from cinelab.textgen.audience import (
     GENERAL_AUDIENCE,
     Audience,
     audience_from_persona,
     taste_profile,
 )
-from cinelab.textgen.corpus import build_documents, format_header, load_copy
-from cinelab.textgen.loading import KIT_MODEL_NAME, LanguageModel, load_language_model
+from cinelab.textgen.checks import (
+    LENGTH_LIMITS,
+    CopyReport,
+    check_copy,
+    default_corpus,
+    names_the_title,
+)
+from cinelab.textgen.corpus import build_prompt
+from cinelab.textgen.loading import (
+    KIT_MODEL_DIR,
+    KIT_MODEL_NAME,
+    LanguageModel,
+    load_language_model,
+)
 from cinelab.textgen.metrics import (
     CorpusIndex,
-    continuation_perplexity,
+    ViewerContrast,
     distinct_n,
     repetition_rate,
-    words,
+    viewer_contrast,
 )
 
-WORDS_PER_SECOND = 2.5  # a trailer voice reads about 150 words a minute
+AUTO = "auto"
+STRATEGIES = ("greedy", "sample", "beam")
 
 
 @dataclass(frozen=True)
 class CopyFormat:
-    """What each kind of copy is and how long it may be."""
+    """What each kind of copy is, what a chat model is told, and whether the kit's model knows it."""
 
     description: str
-    max_words: int | None = None
-    max_characters: int | None = None
-    max_new_tokens: int = 40
-    mention_title: bool = False
+    instruction: str
+    kit_trained: bool  # the kit's own model was trained on this kind
 
 
 FORMATS = {
-    "tagline": CopyFormat("a one-line tagline for the poster", max_words=15, max_new_tokens=30),
+    "tagline": CopyFormat(
+        "a one-line tagline for the poster", "One line, no quotation marks.", True
+    ),
     "voiceover": CopyFormat(
         "a 30-second trailer voice-over",
-        max_words=int(30 * WORDS_PER_SECOND),
-        max_new_tokens=90,
-        mention_title=True,
+        "Short spoken sentences for the trailer voice; name the film.",
+        True,
     ),
     "social": CopyFormat(
-        "a social media post", max_characters=280, max_new_tokens=70, mention_title=True
+        "a social media post",
+        "Name the film; one or two hashtags of its genres or its title.",
+        True,
     ),
-    "blurb": CopyFormat("a short blurb for a streaming catalogue", max_words=60, max_new_tokens=80),
+    "blurb": CopyFormat(
+        "a short blurb for a streaming catalogue", "Two or three sentences, no spoilers.", True
+    ),
+    "continuation": CopyFormat(
+        "the next sentences of the film's logline",
+        "Continue the premise with more set-up only: no ending, twist or death.",
+        True,
+    ),
+    "scene": CopyFormat(
+        "a description of one scene from the first act",
+        "Describe place, light, sound and what the characters do, in the present tense.",
+        False,
+    ),
+    "dialogue": CopyFormat(
+        "a short two-character dialogue from the first act",
+        "Write 4 to 8 lines as NAME: line, between two characters; no famous quotes.",
+        False,
+    ),
+    "description": CopyFormat(
+        "a personalised description of the film for this viewer",
+        "Tell this viewer, in the second person, why the film is for them; name the film.",
+        False,
+    ),
 }
-STRATEGIES = ("greedy", "sample", "beam")
+assert set(FORMATS) == set(LENGTH_LIMITS)
+
+
+@dataclass(frozen=True)
+class DecodingSettings:
+    """How the writer decodes; every value is checked when the settings are made."""
+
+    strategy: str = "sample"
+    temperature: float = 0.7
+    top_k: int | None = 50
+    top_p: float | None = 0.9
+    repetition_penalty: float = 1.1
+    num_beams: int = 4
+    n_candidates: int = 8
+    seed: int = 0
+
+    def __post_init__(self):
+        if self.strategy not in STRATEGIES:
+            raise ValueError(f"strategy must be one of {STRATEGIES}, got {self.strategy!r}.")
+        decoding.check_settings(
+            temperature=self.temperature,
+            top_k=self.top_k,
+            top_p=self.top_p,
+            repetition_penalty=self.repetition_penalty,
+        )
+        for name in ("num_beams", "n_candidates"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
+            raise TypeError(f"seed must be an integer, got {self.seed!r}.")
 
 
 @dataclass(frozen=True)
@@ -78,6 +156,7 @@ class Film:
     year: int
     genres: tuple[str, ...]
     logline: str = ""
+    tagline: str = ""
 
     @classmethod
     def from_record(cls, record: Mapping) -> Film:
@@ -86,48 +165,29 @@ class Film:
             raise ValueError(f"A film needs title, year and genres; this one lacks {missing}.")
         genres = record["genres"]
         genres = tuple(genres.split("|")) if isinstance(genres, str) else tuple(genres)
-        logline = record.get("logline", "")
-        return cls(
-            str(record["title"]), int(record["year"]), genres, "" if pd.isna(logline) else logline
-        )
+        text = {key: record.get(key, "") for key in ("logline", "tagline")}
+        text = {key: value if isinstance(value, str) else "" for key, value in text.items()}
+        return cls(str(record["title"]), int(record["year"]), genres, **text)
 
 
 @dataclass
-class CopyChecks:
-    """Checks and measurements of one piece of copy."""
+class Candidate:
+    """One decoded continuation: its text, token ids, checks and measurements."""
 
-    mentions_title: bool | None  # None when the title was not asked for
-    n_words: int
-    n_characters: int
-    within_length: bool
-    copied_parts: list[str]
-    distinct_1: float
-    distinct_2: float
-    repetition_rate: float
+    text: str
+    token_ids: torch.Tensor = field(repr=False)  # (n_new,) up to the end-of-text token
+    checks: CopyReport
     perplexity: float
 
     @property
-    def copied_from_corpus(self) -> bool:
-        return bool(self.copied_parts)
-
-    @property
-    def passed(self) -> bool:
-        return (
-            self.mentions_title is not False and self.within_length and not self.copied_from_corpus
-        )
-
-    def as_dict(self) -> dict:
+    def measures(self) -> dict[str, float]:
         return {
-            "mentions title": self.mentions_title,
-            "words": self.n_words,
-            "characters": self.n_characters,
-            "within length": self.within_length,
-            "copied from corpus": self.copied_from_corpus,
-            "distinct-1": round(self.distinct_1, 3),
-            "distinct-2": round(self.distinct_2, 3),
-            "repetition rate": round(self.repetition_rate, 3),
+            "words": len(self.text.split()),
+            "characters": len(self.text),
             "perplexity": round(self.perplexity, 2),
-            "passed": self.passed,
+            "distinct-1": round(distinct_n(self.text, 1), 3),
+            "distinct-2": round(distinct_n(self.text, 2), 3),
+            "repetition rate": round(repetition_rate(self.text), 3),
         }
 
 
@@ -141,82 +201,85 @@ class Copy:
     audience: Audience
     angle: str
     strategy: str
-    checks: CopyChecks
-    prompt_ids: torch.Tensor = field(repr=False)
+    model_name: str
+    checks: CopyReport
+    measures: dict[str, float]
+    prompt_ids: torch.Tensor = field(repr=False)  # (1, prompt_length)
     token_ids: torch.Tensor = field(repr=False)  # the chosen candidate's new tokens
-    candidates: list[str] = field(default_factory=list, repr=False)
+    candidates: list[Candidate] = field(default_factory=list, repr=False)
+
+
+class UnsupportedFormat(ValueError):
+    """The model was not trained for this kind of text (it would print noise)."""
 
 
 class TrailerCopywriter:
-    """Write taglines, voice-overs, social posts and blurbs for a film and an audience.
+    """Write taglines, voice-overs, social posts, blurbs, continuations, scenes and dialogue.
 
     Parameters
     ----------
-    model : str or LanguageModel
-        ``"kit"`` (the kit's tiny GPT), a folder, a cached Hugging Face model id, or a loaded
-        :class:`LanguageModel`. Loaded on first use.
-    strategy : {"sample", "greedy", "beam"}
-    temperature, top_k, top_p, repetition_penalty : decoding settings (see ``decoding``)
-    num_beams : int
-        Beams for ``strategy="beam"``.
-    n_candidates : int
-        Samples drawn at once with ``strategy="sample"``; the best passing one is returned.
-    seed : int
-        Fixes the random draws: the same prompt with the same seed gives the same copy, while
-        different prompts (another film, angle or kind) get draws of their own.
+    model : str, ChatModel or LanguageModel
+        ``"auto"`` (the smallest pulled chat model, else the kit's), ``"kit"``, a registry
+        name such as ``"smollm2-135m-instruct"``, a saved model folder, or a loaded model.
+        Loaded on first use.
+    strategy, temperature, top_k, top_p, repetition_penalty, num_beams, n_candidates, seed
+        Decoding settings (see :class:`DecodingSettings`); change them later with
+        :meth:`configure`, which checks them.
     films, ratings : DataFrame, optional
-        Catalogue and ratings, used to look up a film by ``item_id`` and an audience by
+        Catalogue and ratings, used to look up a film by ``item_id`` and a viewer by
         ``user_id``; the kit's embedded dataset is used when they are needed and not given.
     """
 
     def __init__(
         self,
-        model: str | LanguageModel = KIT_MODEL_NAME,
+        model=AUTO,
         *,
-        strategy: str = "sample",
-        temperature: float = 0.7,
-        top_k: int | None = 50,
-        top_p: float | None = 0.9,
-        repetition_penalty: float = 1.1,
-        num_beams: int = 4,
-        n_candidates: int = 8,
-        seed: int = 0,
         films: pd.DataFrame | None = None,
         ratings: pd.DataFrame | None = None,
+        **settings,
     ):
-        if strategy not in STRATEGIES:
-            raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}.")
         self.model = model
-        self.strategy = strategy
-        self.temperature = temperature
-        self.top_k = top_k
-        self.top_p = top_p
-        self.repetition_penalty = repetition_penalty
-        self.num_beams = num_beams
-        self.n_candidates = n_candidates
-        self.seed = seed
+        self.settings = DecodingSettings()
+        self.configure(**settings)
         self.films = films
         self.ratings = ratings
+
+    def configure(self, **changes) -> DecodingSettings:
+        """Change decoding settings; invalid values are refused and nothing changes."""
+        unknown = set(changes) - set(DecodingSettings.__dataclass_fields__)
+        if unknown:
+            raise ValueError(
+                f"Unknown setting(s) {sorted(unknown)}; the settings are"
+                f" {list(DecodingSettings.__dataclass_fields__)}."
+            )
+        self.settings = replace(self.settings, **changes)
+        return self.settings
+
+    def __getattr__(self, name: str):
+        """Read a decoding setting as an attribute (``writer.temperature``)."""
+        if name in DecodingSettings.__dataclass_fields__:
+            return getattr(self.__dict__.get("settings", DecodingSettings()), name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     # ------------------------------------------------------------ lazily loaded resources
 
     @cached_property
-    def language_model(self) -> LanguageModel:
-        if isinstance(self.model, LanguageModel):
-            return self.model
-        return load_language_model(self.model)
+    def language_model(self):
+        """The loaded model: a :class:`~cinelab.textgen.pretrained.ChatModel` or the kit's."""
+        return load_writer_model(self.model)
+
+    @property
+    def is_chat(self) -> bool:
+        return isinstance(self.language_model, pretrained.ChatModel)
+
+    @property
+    def corpus_index(self) -> CorpusIndex:
+        """What counts as copying: the kit's written copy and every film's logline and tagline."""
+        return default_corpus()
 
     @cached_property
     def catalogue(self) -> pd.DataFrame:
-        if self.films is not None:
-            return self.films
-        return read_films()
-
-    @cached_property
-    def corpus_index(self) -> CorpusIndex:
-        """Every line the kit's model was trained on (train and validation films alike)."""
-        documents = build_documents(read_films(), load_copy())
-        return CorpusIndex.from_texts(documents["text"])
+        return self.films if self.films is not None else read_films()
 
     # ------------------------------------------------------------ public API
 
@@ -226,7 +289,7 @@ class TrailerCopywriter:
         audience=None,
         kind: str = "tagline",
         *,
-        mention_title: bool | None = None,
+        names_title: bool | None = None,
         seed: int | None = None,
     ) -> Copy:
         """Write one piece of copy.
@@ -236,57 +299,78 @@ class TrailerCopywriter:
         film : int, Mapping or Film
             An ``item_id`` of the catalogue, or a record with title, year, genres (and logline).
         audience : None, str, int or Audience
-            Everyone, a persona in words, a ``user_id`` (taste profile from ratings), or an Audience.
-        kind : {"tagline", "voiceover", "social", "blurb"}
-        mention_title : bool, optional
-            Require the title in the text (default: yes for voice-overs and social posts).
+            Everyone, a persona in words, a ``user_id`` (taste read from ratings), or an Audience.
+        kind : str
+            One of ``FORMATS``: tagline, voiceover, social, blurb, continuation, scene,
+            dialogue, description.
+        names_title : bool, optional
+            Require the title in the text (default: the kind's rule).
         seed : int, optional
             Overrides the writer's seed for this call.
         """
         if kind not in FORMATS:
             raise ValueError(f"kind must be one of {list(FORMATS)}, got {kind!r}.")
-        film = self.resolve_film(film)
-        audience = self.resolve_audience(audience)
-        copy_format = FORMATS[kind]
-        must_mention = copy_format.mention_title if mention_title is None else mention_title
+        self._require_format(kind)
+        film, audience = self.resolve_film(film), self.resolve_audience(audience)
+        must_name = LENGTH_LIMITS[kind].names_title if names_title is None else names_title
         angle = audience.angle_for(list(film.genres))
-        opening = self.opening(film, must_mention)
-        prompt_ids = self.prompt_ids(film, audience, kind, angle, must_mention)
-        candidates = self.generate(
-            prompt_ids,
-            copy_format.max_new_tokens,
-            prompt_seed(self.seed if seed is None else seed, prompt_ids),
-        )
-        scored = []
-        for continuation, ids in candidates:
-            text = (opening + continuation).strip()
-            checks = self.check(text, ids, prompt_ids, film, copy_format, must_mention)
-            scored.append((checks, text, ids))
-        checks, text, ids = min(scored, key=lambda item: (not item[0].passed, item[0].perplexity))
-        candidate_texts = [candidate[1] for candidate in scored]
+        opening = self.opening(film, must_name)
+        prompt_ids = self.prompt_ids(film, audience, kind, angle, opening)
+        budget = token_budget(self.language_model.tokenizer, kind)
+        seed = self.settings.seed if seed is None else seed
+        candidates = [
+            self._candidate(opening, ids, log_probs, film, kind, must_name)
+            for ids, log_probs in self.generate(prompt_ids, budget, prompt_seed(seed, prompt_ids))
+        ]
+        best = min(candidates, key=lambda c: (len(c.checks.failed), c.perplexity))
         return Copy(
-            text,
+            best.text,
             kind,
             film,
             audience,
             angle,
-            self.strategy,
-            checks,
+            self.settings.strategy,
+            self.model_name,
+            best.checks,
+            best.measures,
             prompt_ids,
-            ids,
-            candidate_texts,
+            best.token_ids,
+            candidates,
         )
 
-    def opening(self, film: Film, mention_title: bool) -> str:
+    def compare_viewers(
+        self, film, viewer_a, viewer_b, kind: str = "tagline", seeds=range(4)
+    ) -> tuple[pd.DataFrame, ViewerContrast]:
+        """Write ``kind`` for two viewers with the same seeds and measure how much they differ.
+
+        Returns the copy (one row per seed: ``seed, viewer_a, viewer_b``) and a
+        :class:`~cinelab.textgen.metrics.ViewerContrast`: the distance between the two viewers'
+        copy beside the distance between two seeds for one viewer (the noise floor).
+        """
+        seeds = list(seeds)
+        rows = [
+            {
+                "seed": seed,
+                "viewer_a": self.write(film, viewer_a, kind, seed=seed).text,
+                "viewer_b": self.write(film, viewer_b, kind, seed=seed).text,
+            }
+            for seed in seeds
+        ]
+        table = pd.DataFrame(rows)
+        return table, viewer_contrast(list(table["viewer_a"]), list(table["viewer_b"]))
+
+    @property
+    def model_name(self) -> str:
+        return self.language_model.name
+
+    def opening(self, film: Film, must_name: bool) -> str:
         """Words the copy starts with, written into the prompt before the model continues.
 
-        A tiny model rarely copies a title from its header into the copy, so when the title is
-        required the kit's model is *primed* with it: the copy starts with the title and the
-        model writes the rest ("Alien is ..."). A chat model is simply asked to mention it.
+        A small model rarely copies a title from its prompt into the copy, so when the title
+        is required the kit's model is *primed* with it: the copy starts with the title and
+        the model writes the rest ("Alien ..."). A chat model is simply asked to name it.
         """
-        if mention_title and not self.language_model.has_chat_template:
-            return film.title
-        return ""
+        return film.title if must_name and not self.is_chat else ""
 
     def resolve_film(self, film) -> Film:
         if isinstance(film, Film):
@@ -305,92 +389,191 @@ class TrailerCopywriter:
             return audience
         if isinstance(audience, str):
             return audience_from_persona(audience)
-        ratings = self.ratings
-        if ratings is None:
-            ratings = self.ratings = read_ratings()
-        return taste_profile(ratings, self.catalogue, audience)
+        if isinstance(audience, bool) or not isinstance(audience, numbers.Integral):
+            raise TypeError(
+                "audience must be None (everyone), a persona in words, a user id or an"
+                f" Audience; got {audience!r}."
+            )
+        if self.ratings is None:
+            self.ratings = read_ratings()
+        return taste_profile(self.ratings, self.catalogue, audience)
 
     def prompt_ids(
-        self, film: Film, audience: Audience, kind: str, angle: str, mention_title: bool
+        self, film: Film, audience: Audience, kind: str, angle: str, opening: str = ""
     ) -> torch.Tensor:
-        """The prompt: the training header for a plain LM, a short brief for a chat model."""
+        """The prompt's token ids, shape (1, length): the kit's training prompt, or a chat brief."""
         lm = self.language_model
-        if not lm.has_chat_template:
-            opening = self.opening(film, mention_title)
-            header = format_header(kind, angle, film.title, film.year)
-            return lm.encode(f"{header} {opening}".rstrip())  # (1, length)
-        return lm.encode_chat(chat_brief(film, audience, kind, angle, mention_title))
+        if self.is_chat:
+            return lm.encode(chat_brief(film, audience, kind, angle))
+        if kit_prompt_style(lm) == "header":
+            from cinelab.textgen.corpus import format_header  # the first kit model's prompt
+
+            return lm.encode(
+                f"{format_header(kind, angle, film.title, film.year)} {opening}".rstrip()
+            )
+        favourite = audience.favourite_films[0] if audience.favourite_films else None
+        prompt = build_prompt(film, kind, angle=angle, favourite_film=favourite)
+        return lm.encode(f"{prompt} {opening}".rstrip())
 
     def generate(
         self, prompt_ids: torch.Tensor, max_new_tokens: int, seed: int
-    ) -> list[tuple[str, torch.Tensor]]:
-        """Decode with the writer's strategy; return (text, new token ids) per candidate."""
-        lm = self.language_model
+    ) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """Decode with the writer's strategy: (new token ids, their log-probs) per candidate."""
+        lm, settings = self.language_model, self.settings
         room = lm.context_length - prompt_ids.shape[1]
-        max_new_tokens = min(max_new_tokens, room)
-        if max_new_tokens < 1:
+        if room < 1:
             raise ValueError(
-                f"The prompt fills the model's whole context ({lm.context_length} tokens)."
+                f"The prompt ({prompt_ids.shape[1]} tokens) fills the model's whole context"
+                f" ({lm.context_length} tokens)."
             )
-        if self.strategy == "greedy":
-            outputs = decoding.greedy(
-                lm.model, prompt_ids, max_new_tokens, repetition_penalty=self.repetition_penalty
+        max_new_tokens = min(max_new_tokens, room)
+        if settings.strategy == "beam":
+            ids, score = decoding.beam_search_with_score(
+                lm.model, prompt_ids, settings.num_beams, max_new_tokens
             )
-        elif self.strategy == "beam":
-            outputs = decoding.beam_search(lm.model, prompt_ids, self.num_beams, max_new_tokens)
+            new_ids = ids[0, prompt_ids.shape[1] :]
+            return [self._until_end(new_ids, torch.full((len(new_ids),), float(score)))]
+        if settings.strategy == "greedy":
+            generation = decoding.greedy_with_log_probs(
+                lm.model, prompt_ids, max_new_tokens, repetition_penalty=settings.repetition_penalty
+            )
         else:
-            outputs = decoding.sample(
+            generation = decoding.sample_candidates(
                 lm.model,
-                prompt_ids.repeat(self.n_candidates, 1),  # (n_candidates, prompt_length)
+                prompt_ids,
+                settings.n_candidates,
                 max_new_tokens,
-                temperature=self.temperature,
-                top_k=self.top_k,
-                top_p=self.top_p,
-                repetition_penalty=self.repetition_penalty,
+                temperature=settings.temperature,
+                top_k=settings.top_k,
+                top_p=settings.top_p,
+                repetition_penalty=settings.repetition_penalty,
                 seed=seed,
             )
-        return [self._cut(row[prompt_ids.shape[1] :]) for row in outputs]
+        new = generation.sequences[:, generation.prompt_length :]  # (n, n_new)
+        return [
+            self._until_end(row, scores) for row, scores in zip(new, generation.token_log_probs)
+        ]
 
-    def _cut(self, new_ids: torch.Tensor) -> tuple[str, torch.Tensor]:
-        """Drop everything from the first end-of-text token on."""
+    def step_distribution(self, copy: Copy, step: int, top_n: int = 12) -> pd.DataFrame:
+        """The ``top_n`` likeliest tokens before token ``step`` of ``copy``, plus the one chosen.
+
+        Columns ``token, model_probability, sampling_probability, chosen``: what the model
+        says, what the sampler drew from after the writer's temperature, top-k, top-p and
+        penalty, and which token the copy actually has there.
+        """
+        if not 0 <= step < len(copy.token_ids):
+            raise ValueError(f"step must be in [0, {len(copy.token_ids) - 1}], got {step}.")
+        prefix = torch.cat([copy.prompt_ids[0], copy.token_ids[:step]])  # (prompt + step,)
+        settings, model = self.settings, self.language_model.model
+        plain = decoding.next_token_distribution(model, prefix)  # (vocab,)
+        sampling = decoding.next_token_distribution(
+            model,
+            prefix,
+            temperature=settings.temperature,
+            top_k=settings.top_k,
+            top_p=settings.top_p,
+            repetition_penalty=settings.repetition_penalty,
+        )  # (vocab,)
+        chosen = int(copy.token_ids[step])
+        ids = torch.topk(plain, min(top_n, len(plain))).indices.tolist()
+        ids += [] if chosen in ids else [chosen]
+        tokenizer = self.language_model.tokenizer
+        return pd.DataFrame(
+            {
+                "token": [tokenizer.decode([token]) for token in ids],
+                "model_probability": plain[ids].tolist(),
+                "sampling_probability": sampling[ids].tolist(),
+                "chosen": [token == chosen for token in ids],
+            }
+        )
+
+    # ------------------------------------------------------------ internals
+
+    def _require_format(self, kind: str) -> None:
+        if self.is_chat or FORMATS[kind].kit_trained and kit_knows(self.language_model, kind):
+            return
+        raise UnsupportedFormat(
+            f"The kit's small model was not trained to write {FORMATS[kind].description}, so it"
+            " would only print noise. Pull a chat model once while online (`cinelab models pull"
+            " smollm2-135m-instruct`) and write with TrailerCopywriter('smollm2-135m-instruct')."
+        )
+
+    def _until_end(self, new_ids: torch.Tensor, log_probs: torch.Tensor):
+        """Keep the tokens before the first end-of-text token (and their log-probs)."""
         stop_ids, _ = decoding.stop_and_pad_ids(self.language_model.model, None)
         ends = torch.nonzero(torch.isin(new_ids, stop_ids))
-        if len(ends):
-            new_ids = new_ids[: ends[0, 0]]
-        return self.language_model.decode(new_ids), new_ids
+        end = int(ends[0, 0]) if len(ends) else len(new_ids)
+        return new_ids[:end], log_probs[:end]
 
-    def check(
-        self,
-        text: str,
-        new_ids: torch.Tensor,
-        prompt_ids: torch.Tensor,
-        film: Film,
-        copy_format: CopyFormat,
-        mention_title: bool,
-    ) -> CopyChecks:
-        """Check and measure one candidate."""
-        n_words = len(text.split())
-        within = n_words > 0
-        if copy_format.max_words is not None:
-            within &= n_words <= copy_format.max_words
-        if copy_format.max_characters is not None:
-            within &= len(text) <= copy_format.max_characters
-        perplexity = (
-            continuation_perplexity(self.language_model.model, prompt_ids[0], new_ids)
-            if len(new_ids)
-            else float("inf")
-        )
-        return CopyChecks(
-            mentions_title=mentions_title(text, film.title) if mention_title else None,
-            n_words=n_words,
-            n_characters=len(text),
-            within_length=bool(within),
-            copied_parts=self.corpus_index.copied_parts(text),
-            distinct_1=distinct_n(text, 1),
-            distinct_2=distinct_n(text, 2),
-            repetition_rate=repetition_rate(text),
-            perplexity=perplexity,
-        )
+    def _candidate(self, opening, ids, log_probs, film, kind, must_name) -> Candidate:
+        text = clean_copy(opening + " " + self.language_model.decode(ids) if opening else
+                          self.language_model.decode(ids))  # fmt: skip
+        perplexity = math.exp(-float(log_probs.mean())) if len(ids) else float("inf")
+        checks = check_copy(text, film, kind, names_title=must_name)
+        return Candidate(text, ids, checks, perplexity)
+
+
+# ---------------------------------------------------------------- prompts
+
+
+def chat_brief(film: Film, audience: Audience, kind: str, angle: str) -> list[dict]:
+    """The brief for a chat model: the film's facts, the viewer, the format and its limits."""
+    copy_format, limits = FORMATS[kind], LENGTH_LIMITS[kind]
+    rules = [f"at least {limits.min_words} words"]
+    if limits.max_words:
+        rules.append(f"at most {limits.max_words} words")
+    if limits.max_characters:
+        rules.append(f"at most {limits.max_characters} characters")
+    if limits.names_title:
+        rules.append(f"name the film as {film.title}")
+    viewer = audience.describe() if audience is not GENERAL_AUDIENCE else "a general audience"
+    brief = (
+        f"Film: {film.title} ({film.year}). Genres: {', '.join(film.genres)}.\n"
+        f"Premise: {film.logline or 'not given'}\n"
+        f"Viewer: {viewer}. Play up the film's {angle} side for them.\n"
+        f"Write {copy_format.description}. {copy_format.instruction}\n"
+        f"Rules: {'; '.join(rules)}; original words only, no real tagline or famous line;"
+        " nothing past the first act. Reply with the text only."
+    )
+    return [
+        {"role": "system", "content": "You are a film trailer copywriter. You write original,"
+         " vivid, accurate copy in plain English."},
+        {"role": "user", "content": brief},
+    ]  # fmt: skip
+
+
+def token_budget(tokenizer, kind: str) -> int:
+    """New tokens allowed for ``kind``: its word limit times this tokenizer's tokens per word.
+
+    A tokenizer with a small vocabulary spends more tokens per word than a 50,000-token
+    one, so a fixed budget would cut one model off mid-sentence and let another ramble.
+    """
+    limits = LENGTH_LIMITS[kind]
+    max_words = limits.max_words or limits.max_characters // 5
+    return math.ceil(max_words * tokens_per_word(tokenizer) * 1.2) + 4
+
+
+def tokens_per_word(tokenizer) -> float:
+    return _tokens_per_word(id(tokenizer), tokenizer)
+
+
+@cache
+def _tokens_per_word(_key: int, tokenizer) -> float:
+    sample = (
+        "A deep-space crew answers a distress call and brings something back on board. "
+        "Two friends plan one last summer road trip before college pulls them apart. "
+        "#SciFi In a city that never sleeps, a detective finds the case that finds her."
+    )
+    n_tokens = len(tokenizer(sample, add_special_tokens=False)["input_ids"])
+    return n_tokens / len(sample.split())
+
+
+def clean_copy(text: str) -> str:
+    """Tidy a model's answer: no thinking block, no wrapping quotes, single spaces."""
+    text = pretrained.strip_thinking(text).strip()
+    if len(text) > 1 and text[0] in "\"“'" and text[-1] in "\"”'":
+        text = text[1:-1].strip()
+    return " ".join(text.split()) if "\n" not in text else text.strip()
 
 
 def prompt_seed(seed: int, prompt_ids: torch.Tensor) -> int:
@@ -405,38 +588,55 @@ def prompt_seed(seed: int, prompt_ids: torch.Tensor) -> int:
 
 def mentions_title(text: str, title: str) -> bool:
     """True if the title's words appear in the text, in order and side by side (any case)."""
-    title_words, text_words = words(title), words(text)
-    span = len(title_words)
-    if span == 0:
-        return False
-    return any(
-        text_words[start : start + span] == title_words
-        for start in range(len(text_words) - span + 1)
-    )
+    return names_the_title(text, title)
 
 
-def chat_brief(
-    film: Film, audience: Audience, kind: str, angle: str, mention_title: bool
-) -> list[dict]:
-    """A short instruction for a chat model: the film, the audience, the format and its limits."""
-    copy_format = FORMATS[kind]
-    limits = []
-    if copy_format.max_words:
-        limits.append(f"at most {copy_format.max_words} words")
-    if copy_format.max_characters:
-        limits.append(f"at most {copy_format.max_characters} characters")
-    if mention_title:
-        limits.append(f"mention the title {film.title!r}")
-    brief = (
-        f"Write {copy_format.description} for {film.title} ({film.year}), a "
-        f"{'/'.join(film.genres)} film. Premise: {film.logline or 'not given'}. "
-        f"Audience: {audience.describe()}. Play up the {angle} side of the film. "
-        f"Rules: {', '.join(limits) or 'keep it short'}; no spoilers; reply with the copy only."
-    )
-    return [
-        {
-            "role": "system",
-            "content": "You are a film trailer copywriter. You write original, vivid copy.",
-        },
-        {"role": "user", "content": brief},
-    ]
+# ---------------------------------------------------------------- which model
+
+
+def load_writer_model(model):
+    """``"auto"``, ``"kit"``, a registry name, a folder, or a loaded model -> a loaded model."""
+    if isinstance(model, pretrained.ChatModel):
+        return model
+    if isinstance(model, LanguageModel):
+        return _as_chat(model)
+    if model == AUTO:
+        chat_models = pretrained.cached("chat")
+        return pretrained.load_chat(chat_models[0]) if chat_models else load_language_model()
+    if model == KIT_MODEL_NAME:
+        return load_language_model()
+    if Path(str(model)).expanduser().is_dir():
+        pretrained.check_model_folder(Path(str(model)).expanduser())
+        return _as_chat(load_language_model(model))
+    return pretrained.load_chat(model)
+
+
+def available_models() -> list[str]:
+    """What a writer can use on this computer: the pulled chat models, then the kit's model."""
+    return [*pretrained.cached("chat"), KIT_MODEL_NAME]
+
+
+def _as_chat(lm: LanguageModel):
+    """A loaded model with a chat template is driven as a chat model."""
+    if lm.has_chat_template:
+        return pretrained.ChatModel(lm.model, lm.tokenizer, lm.name)
+    return lm
+
+
+def kit_prompt_style(lm: LanguageModel) -> str:
+    """``"build_prompt"`` for checkpoints of the current recipe, ``"header"`` for the first one."""
+    if lm.name != KIT_MODEL_NAME:
+        return "build_prompt"
+    return _kit_report_style(KIT_MODEL_DIR / "training_report.json")
+
+
+@cache
+def _kit_report_style(report_path: Path) -> str:
+    report = json.loads(report_path.read_text()) if report_path.is_file() else {}
+    new_recipe = "held_out_bits_per_character" in report
+    return report.get("prompt_format", "build_prompt" if new_recipe else "header")
+
+
+def kit_knows(lm: LanguageModel, kind: str) -> bool:
+    """The first kit model knew taglines, voice-overs, blurbs and social posts only."""
+    return kit_prompt_style(lm) == "build_prompt" or kind != "continuation"

@@ -167,7 +167,9 @@ def next_token_logits(model, input_ids: torch.Tensor, cache=None) -> tuple[torch
     model has already stored the keys and values of everything before them.
     """
     output = model(input_ids=input_ids, use_cache=True, **{_cache_argument(model): cache})
-    cache = output.get("cache", output.get("past_key_values"))
+    cache = output.get("cache")
+    if cache is None:  # transformers before 5 returns the cache as past_key_values
+        cache = output.get("past_key_values")
     return output.logits[:, -1, :].float(), cache  # (batch, vocab), cache
 
 

@@ -127,3 +127,53 @@ def continuation_perplexity(
     targets = ids[0, 1:]  # (length - 1,)
     losses = F.cross_entropy(logits, targets, reduction="none")  # (length - 1,)
     return math.exp(losses[len(prompt_ids) - 1 :].mean().item())
+
+
+def ngram_distance(first: str, second: str, n_max: int = 2) -> float:
+    """How different two texts' wording is: 1 - Jaccard overlap of their word 1..n_max-grams.
+
+    0 means the same words (and word pairs); 1 means nothing in common.
+    """
+    grams = [
+        {gram for n in range(1, n_max + 1) for gram in ngrams(words(text), n)}
+        for text in (first, second)
+    ]
+    union = grams[0] | grams[1]
+    return 1.0 - len(grams[0] & grams[1]) / len(union) if union else 0.0
+
+
+@dataclass(frozen=True)
+class ViewerContrast:
+    """Does the copy change with the viewer more than it changes by chance?
+
+    ``between_viewers`` is the mean :func:`ngram_distance` between viewer A's and viewer B's
+    copy written with the same seed; ``between_seeds`` is the mean distance between two
+    seeds' copy for the *same* viewer: the noise floor. Personalisation shows when the first
+    is clearly above the second (``gap > 0``).
+    """
+
+    between_viewers: float
+    between_seeds: float
+
+    @property
+    def gap(self) -> float:
+        return self.between_viewers - self.between_seeds
+
+
+def viewer_contrast(copies_a: Sequence[str], copies_b: Sequence[str]) -> ViewerContrast:
+    """Compare two viewers' copy of one film; ``copies_a[i]`` and ``copies_b[i]`` share seed i."""
+    if len(copies_a) != len(copies_b) or len(copies_a) < 2:
+        raise ValueError(
+            "viewer_contrast needs the same number (at least 2) of copies per viewer,"
+            f" one per seed; got {len(copies_a)} and {len(copies_b)}."
+        )
+    between_viewers = [ngram_distance(a, b) for a, b in zip(copies_a, copies_b)]
+    between_seeds = [
+        ngram_distance(copies[i], copies[j])
+        for copies in (copies_a, copies_b)
+        for i in range(len(copies))
+        for j in range(i + 1, len(copies))
+    ]
+    return ViewerContrast(
+        sum(between_viewers) / len(between_viewers), sum(between_seeds) / len(between_seeds)
+    )

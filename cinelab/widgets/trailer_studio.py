@@ -1,15 +1,16 @@
-"""TrailerStudio: pick a film and an audience, tune the decoder, and write trailer copy live.
+"""TrailerStudio: pick a model, a film and a viewer, tune the decoder, write trailer copy live.
 
-Everything shown comes from :mod:`cinelab.textgen`: the copy from
-:class:`~cinelab.textgen.TrailerCopywriter`, its checks from the same writer, and the
-next-token distribution from :func:`cinelab.textgen.decoding.next_token_distribution`. The
+Everything shown comes from :mod:`cinelab.textgen`: the copy, its checks and the next-token
+distributions from :class:`~cinelab.textgen.TrailerCopywriter` (settings go through its
+validating :meth:`~cinelab.textgen.TrailerCopywriter.configure`), the model list from
+:func:`~cinelab.textgen.available_models` (pulled chat models, then the kit's model). The
 widget only holds the choices and draws the results (HTML, no JavaScript, works offline).
 
 Stable CSS classes (for styling and browser tests): ``cinelab-trailer-studio`` on the whole
-widget, and ``cinelab-trailer-film``, ``-audience``, ``-persona``, ``-user``, ``-kind``,
-``-strategy``, ``-temperature``, ``-top-k``, ``-top-p``, ``-seed``, ``-generate``, ``-copy``,
-``-checks``, ``-step``, ``-distribution`` and ``-status`` on its parts (each prefixed
-``cinelab-trailer``).
+widget, and ``cinelab-trailer-model``, ``-film``, ``-audience``, ``-persona``, ``-user``,
+``-kind``, ``-strategy``, ``-temperature``, ``-top-k``, ``-top-p``, ``-seed``, ``-generate``,
+``-copy``, ``-checks``, ``-step``, ``-distribution`` and ``-status`` on its parts (each
+prefixed ``cinelab-trailer``).
 """
 
 from __future__ import annotations
@@ -18,11 +19,9 @@ import html
 
 import ipywidgets as widgets
 import pandas as pd
-import torch
 
-from cinelab.textgen import FORMATS, Copy, TrailerCopywriter
+from cinelab.textgen import FORMATS, Copy, TrailerCopywriter, available_models
 from cinelab.textgen.copywriter import STRATEGIES
-from cinelab.textgen.decoding import next_token_distribution
 from cinelab.widgets import theme
 
 PERSONAS = (
@@ -41,7 +40,9 @@ class TrailerStudio(widgets.VBox):
     Parameters
     ----------
     writer : TrailerCopywriter, optional
-        Default: the kit's tiny model on the kit's catalogue and ratings.
+        Default: the smallest pulled chat model (or the kit's own model) on the kit's
+        catalogue and ratings. The model picker lists the writer's model and every model
+        available on this computer; picking one makes a new writer with the same settings.
     top_n : int
         How many tokens the next-token view lists.
     presenter : bool, optional
@@ -62,6 +63,7 @@ class TrailerStudio(widgets.VBox):
         presenter: bool | None = None,
     ) -> None:
         self.writer = writer or TrailerCopywriter()
+        self.writers = {self.writer.model_name: self.writer}
         self.top_n = top_n
         self.copy: Copy | None = None
         self.distribution = pd.DataFrame()
@@ -69,6 +71,7 @@ class TrailerStudio(widgets.VBox):
         super().__init__(
             [
                 theme.stylesheet(),
+                self.model_picker,
                 self.film,
                 widgets.HBox([self.audience, self.persona, self.user]),
                 widgets.HBox([self.kind, self.strategy]),
@@ -87,6 +90,12 @@ class TrailerStudio(widgets.VBox):
 
     # ---------------------------------------------------------------- building
     def _build_controls(self) -> None:
+        models = [self.writer.model_name] + [
+            name for name in available_models() if name != self.writer.model_name
+        ]
+        self.model_picker = widgets.Dropdown(
+            options=models, value=self.writer.model_name, description="model"
+        )
         films = self.writer.catalogue.sort_values("title")
         labels = [(f"{row.title} ({row.year})", row.item_id) for row in films.itertuples()]
         self.film = widgets.Dropdown(options=labels, description="film")
@@ -116,7 +125,7 @@ class TrailerStudio(widgets.VBox):
         self.distribution_view = widgets.HTML()
         self.status = widgets.HTML()
         for widget, name in (
-            (self.film, "film"), (self.audience, "audience"), (self.persona, "persona"),
+            (self.model_picker, "model"), (self.film, "film"), (self.audience, "audience"), (self.persona, "persona"),
             (self.user, "user"), (self.kind, "kind"), (self.strategy, "strategy"),
             (self.temperature, "temperature"), (self.top_k, "top-k"), (self.top_p, "top-p"),
             (self.seed, "seed"), (self.generate_button, "generate"), (self.copy_view, "copy"),
@@ -127,12 +136,23 @@ class TrailerStudio(widgets.VBox):
 
     def _connect(self) -> None:
         self.generate_button.on_click(lambda _: self.generate())
+        self.model_picker.observe(self._switch_model, names="value")
         self.audience.observe(self._show_audience_fields, names="value")
         self.step.observe(lambda _: self.show_step(), names="value")
 
     def _show_audience_fields(self, change=None) -> None:
         self.persona.layout.display = "" if self.audience.value == "persona" else "none"
         self.user.layout.display = "" if self.audience.value == "user" else "none"
+
+    def _switch_model(self, change) -> None:
+        """Use the picked model: a writer per model, made once, with the current settings."""
+        name = change["new"]
+        if name not in self.writers:
+            self.writers[name] = TrailerCopywriter(
+                name, films=self.writer.films, ratings=self.writer.ratings
+            )
+        self.writer = self.writers[name]
+        self.copy = None
 
     # ---------------------------------------------------------------- actions
     def chosen_audience(self):
@@ -143,12 +163,12 @@ class TrailerStudio(widgets.VBox):
 
     def generate(self) -> Copy | None:
         """Write copy with the current settings, show it, its checks and the first step."""
-        self._apply_settings()
         try:
+            self._apply_settings()
             self.copy = self.writer.write(
                 self.film.value, self.chosen_audience(), self.kind.value, seed=self.seed.value
             )
-        except ValueError as problem:
+        except (ValueError, TypeError, FileNotFoundError) as problem:
             self.status.value = f"<span class='cinelab-warning'>{html.escape(str(problem))}</span>"
             return None
         self.status.value = ""
@@ -164,11 +184,13 @@ class TrailerStudio(widgets.VBox):
         return self.copy
 
     def _apply_settings(self) -> None:
-        writer = self.writer
-        writer.strategy = self.strategy.value
-        writer.temperature = self.temperature.value
-        writer.top_k = self.top_k.value or None
-        writer.top_p = self.top_p.value if self.top_p.value < 1.0 else None
+        """Hand the controls to the writer's validating ``configure`` (bad values raise there)."""
+        self.writer.configure(
+            strategy=self.strategy.value,
+            temperature=self.temperature.value,
+            top_k=self.top_k.value or None,
+            top_p=self.top_p.value if self.top_p.value < 1.0 else None,
+        )
 
     def show_step(self) -> None:
         """Draw the next-token distribution at the step chosen on the slider."""
@@ -183,30 +205,7 @@ class TrailerStudio(widgets.VBox):
 
     def step_distribution(self, step: int) -> pd.DataFrame:
         """The ``top_n`` likeliest tokens at ``step`` of the last copy, plus the token chosen."""
-        copy, writer = self.copy, self.writer
-        prefix = torch.cat([copy.prompt_ids[0], copy.token_ids[:step]])  # (prompt + step,)
-        model = writer.language_model.model
-        plain = next_token_distribution(model, prefix)  # (vocab,)
-        sampling = next_token_distribution(
-            model,
-            prefix,
-            temperature=writer.temperature,
-            top_k=writer.top_k,
-            top_p=writer.top_p,
-            repetition_penalty=writer.repetition_penalty,
-        )  # (vocab,)
-        chosen = int(copy.token_ids[step])
-        ids = torch.topk(plain, min(self.top_n, len(plain))).indices.tolist()
-        ids += [] if chosen in ids else [chosen]
-        tokenizer = writer.language_model.tokenizer
-        return pd.DataFrame(
-            {
-                "token": [tokenizer.decode([token]) for token in ids],
-                "model_probability": plain[ids].tolist(),
-                "sampling_probability": sampling[ids].tolist(),
-                "chosen": [token == chosen for token in ids],
-            }
-        )
+        return self.writer.step_distribution(self.copy, step, self.top_n)
 
 
 def _copy_html(copy: Copy) -> str:
@@ -216,19 +215,24 @@ def _copy_html(copy: Copy) -> str:
     )
     about = html.escape(
         f"{copy.kind} for {copy.film.title} ({copy.film.year}), audience {copy.audience.name},"
-        f" playing up {copy.angle}, {copy.strategy}"
+        f" playing up {copy.angle}, {copy.strategy}, model {copy.model_name}"
     )
     return f"<div class='cinelab-panel'><b>{text}</b><div class='cinelab-muted'>{about}</div></div>"
 
 
 def _checks_html(copy: Copy) -> str:
-    rows = []
-    for name, value in copy.checks.as_dict().items():
-        if isinstance(value, bool):
-            value = "✓" if value else "✗"
-        elif value is None:
-            value = "not asked"
-        rows.append(f"<tr><th>{html.escape(name)}</th><td>{html.escape(str(value))}</td></tr>")
+    rows = [
+        f"<tr><th>{html.escape(check.name)}</th><td>{'✓' if check.passed else '✗'}</td>"
+        f"<td>{html.escape(check.reason)}</td></tr>"
+        for check in copy.checks.checks
+    ]
+    verdict = "passed" if copy.checks.passed else "failed"
+    rows.append(f"<tr><th>all checks</th><td>{'✓' if copy.checks.passed else '✗'}</td>"
+                f"<td>{verdict}</td></tr>")  # fmt: skip
+    rows += [
+        f"<tr><th>{html.escape(name)}</th><td colspan='2'>{value}</td></tr>"
+        for name, value in copy.measures.items()
+    ]
     return f"<table class='cinelab-table'>{''.join(rows)}</table>"
 
 

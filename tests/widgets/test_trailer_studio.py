@@ -4,14 +4,15 @@ import pytest
 import torch
 
 from cinelab.data.embedded import read_ratings
-from cinelab.textgen import TrailerCopywriter
+from cinelab.textgen import TrailerCopywriter, pretrained
 from cinelab.textgen.decoding import apply_repetition_penalty
 from cinelab.widgets import TrailerStudio
+from tests.textgen.chat_fixtures import registry_entry, save_tiny_chat_model
 
 
 @pytest.fixture(scope="module")
 def studio():
-    return TrailerStudio(TrailerCopywriter(seed=0))
+    return TrailerStudio(TrailerCopywriter("kit", seed=0))
 
 
 def film_with_genres(studio, *genres):
@@ -29,7 +30,10 @@ def test_generate_shows_copy_checks_and_a_distribution(studio):
     copy = studio.copy
     assert copy is not None and copy.kind == "social" and copy.film.title in studio.film.label
     assert copy.text and copy.text.replace("&", "&amp;")[:20] in studio.copy_view.value
-    assert "mentions title" in studio.checks_view.value and "perplexity" in studio.checks_view.value
+    checks = studio.checks_view.value
+    assert "fluency" in checks and "hashtags" in checks and "perplexity" in checks
+    for check in copy.checks.checks:
+        assert check.name in checks
     assert studio.step.max == len(copy.token_ids) - 1 and not studio.step.disabled
     table = studio.distribution
     assert table["chosen"].sum() == 1
@@ -69,7 +73,7 @@ def test_sampling_settings_reach_the_writer_and_the_view(studio):
     studio.temperature.value = 0.7
     studio.generate_button.click()
     writer = studio.writer
-    assert (writer.top_k, writer.top_p, writer.temperature) == (3, None, 0.7)
+    assert (writer.settings.top_k, writer.settings.top_p, writer.temperature) == (3, None, 0.7)
     assert (studio.distribution["sampling_probability"] > 0).sum() <= 3
     assert "after temperature" in studio.distribution_view.value
     studio.top_k.value = 50
@@ -120,3 +124,41 @@ def test_step_distribution_matches_the_decoder(studio):
     table = studio.step_distribution(0)
     top = torch.topk(logits.softmax(-1), 1)
     assert table["model_probability"].iloc[0] == pytest.approx(top.values.item(), rel=1e-5)
+
+
+def test_a_format_the_kit_model_does_not_know_is_reported_in_the_status_line(studio):
+    studio.kind.value = "scene"
+    studio.generate_button.click()
+    assert "not trained to write" in studio.status.value and "models pull" in studio.status.value
+    studio.kind.value = "tagline"
+
+
+def test_the_controls_reach_the_writer_through_its_validated_settings(studio, monkeypatch):
+    seen = []
+    original = studio.writer.configure
+    monkeypatch.setattr(studio.writer, "configure", lambda **kw: seen.append(kw) or original(**kw))
+    studio.temperature.value = 0.9
+    studio.generate_button.click()
+    assert seen and seen[-1]["temperature"] == 0.9 and studio.writer.temperature == 0.9
+
+
+def test_the_model_picker_lists_pulled_chat_models_and_switches_the_writer(tmp_path, monkeypatch):
+    folder = save_tiny_chat_model(tmp_path / "chat")
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    entry = registry_entry(folder, "tiny-chat")
+    monkeypatch.setitem(pretrained.REGISTRY, "tiny-chat", entry)
+    snapshot = pretrained.snapshot_folder(entry)
+    snapshot.mkdir(parents=True)
+    for file in entry.files:
+        (snapshot / file.path).write_bytes((folder / file.path).read_bytes())
+    studio = TrailerStudio(TrailerCopywriter("kit", seed=0))
+    assert list(studio.model_picker.options) == ["kit", "tiny-chat"]
+    studio.model_picker.value = "tiny-chat"
+    studio.writer.configure(n_candidates=2)
+    studio.kind.value = "tagline"
+    studio.generate_button.click()
+    assert studio.copy.model_name == "tiny-chat" and studio.writer.is_chat
+    assert "model tiny-chat" in studio.copy_view.value
+    assert studio.distribution["chosen"].sum() == 1
+    studio.model_picker.value = "kit"
+    assert studio.writer.model_name == "kit" and studio.copy is None
