@@ -1,0 +1,156 @@
+"""check_copy on real films: gibberish, wrong hashtags, leaks and misspelt titles fail, copy passes."""
+
+import pytest
+from wordfreq import zipf_frequency
+
+from cinelab.data.embedded import read_films
+from cinelab.textgen import check_copy
+from cinelab.textgen.checks import (
+    FLUENCY_MIN_ZIPF,
+    GENRE_HASHTAGS,
+    LENGTH_LIMITS,
+    misspelt_title_words,
+    non_words,
+)
+from cinelab.textgen.corpus import load_copy
+
+
+@pytest.fixture(scope="module")
+def films():
+    catalogue = read_films()
+    return {title: catalogue[catalogue.title == title].iloc[0].to_dict() for title in
+            ("Scarface", "Mary Poppins", "Memories of Murder", "Alien", "It Happened One Night",
+             "Heat", "Blade Runner")}  # fmt: skip
+
+
+def failed(report):
+    return {check.name for check in report.failed}
+
+
+def test_scarface_is_notes_fails_as_a_voiceover(films):
+    report = check_copy("Scarface is notes. #Horror", films["Scarface"], "voiceover")
+    assert not report.passed
+    assert failed(report) == {"length", "hashtags"}
+    assert report["length"].reason == "4 words; a voiceover needs at least 15."
+    assert "#Horror is not a genre of this film (Action, Crime, Drama)" in report["hashtags"].reason
+
+
+def test_invented_words_fail_fluency_and_are_named(films):
+    text = (
+        "Memories of Murder, a cillionof. #Maying and a born to a san is the hired Partory. #Horror"
+    )
+    report = check_copy(text, films["Memories of Murder"], "social")
+    assert report["fluency"].reason == "not English words: cillionof, Partory."
+    assert failed(report) >= {"fluency", "hashtags"}
+    report = check_copy(
+        "It Happened One Night is the forest is the bearders. The summer, a touble.",
+        films["It Happened One Night"],
+        "blurb",
+    )
+    assert "bearders" in report["fluency"].reason and "touble" in report["fluency"].reason
+
+
+def test_the_fluency_threshold_is_the_documented_zipf_frequency():
+    assert FLUENCY_MIN_ZIPF == 1.5
+    assert zipf_frequency("maying", "en") < FLUENCY_MIN_ZIPF <= zipf_frequency("overlook", "en")
+    assert non_words("The maying crew overlooks the ship.") == ["maying"]
+
+
+def test_catalogue_names_and_possessives_are_words():
+    assert non_words("Ripley's crew lands on LV-426 in the Nostromo.") == []
+    assert non_words("Gandalf's journey") == []  # a name from a logline in the catalogue
+
+
+def test_the_kits_hand_written_copy_is_fluent():
+    copy = load_copy()
+    strange = [word for text in copy["text"] for word in non_words(text)]
+    n_words = sum(len(text.split()) for text in copy["text"])
+    assert len(strange) / n_words < 0.001
+
+
+def test_hashtags_follow_the_films_genres(films):
+    alien, poppins = films["Alien"], films["Mary Poppins"]
+    ok = "Alien: the crew wakes to a signal nobody sent. #SciFi #Horror #Alien"
+    assert check_copy(ok, alien, "social")["hashtags"].passed
+    bad = "Mary Poppins flies in with a carpet bag and a plan for the whole house. #Horror"
+    assert not check_copy(bad, poppins, "social")["hashtags"].passed
+    fine = "Mary Poppins flies in with a carpet bag and a plan for the whole house. #MovieNight"
+    assert check_copy(fine, poppins, "social")["hashtags"].passed
+    assert set(GENRE_HASHTAGS["Sci-Fi"]) == {"scifi", "sciencefiction"}
+
+
+def test_misspelt_titles_fail_and_possessives_pass(films):
+    poppins = films["Mary Poppins"]
+    assert misspelt_title_words("Mary Poppinss sings.", "Mary Poppins") == ["Poppinss"]
+    assert (
+        misspelt_title_words("Mary Poppins's bag and the Poppins' umbrella.", "Mary Poppins") == []
+    )
+    assert misspelt_title_words("The aliens are here.", "Alien") == []  # an English word
+    text = "Mary Poppinss flies in with a carpet bag and a plan for the whole house. #Family"
+    report = check_copy(text, poppins, "social")
+    assert failed(report) == {"title"} and "Poppinss" in report["title"].reason
+
+
+def test_voiceovers_and_social_posts_must_name_the_film(films):
+    text = "A city of thieves, one last job, and a detective who never sleeps, all night long."
+    report = check_copy(text, films["Heat"], "voiceover")
+    assert failed(report) == {"title"}
+    assert check_copy("Heat: " + text, films["Heat"], "voiceover").passed
+
+
+@pytest.mark.parametrize(
+    "leak",
+    [
+        "tagline | Horror | Alien (1979) | In space no one hears.",
+        "kind: tagline\ncopy: In space the quiet is the first warning.",
+        "In space the quiet is the first warning.<|im_end|>",
+        "<think>They want a tagline.</think> In space the quiet is the first warning.",
+    ],
+)
+def test_prompt_leaks_fail(films, leak):
+    assert not check_copy(leak, films["Alien"], "tagline")["no prompt leak"].passed
+
+
+def test_copying_the_films_own_lines_or_the_corpus_fails(films):
+    blade = films["Blade Runner"]
+    report = check_copy(blade["logline"], blade, "blurb")
+    assert not report["original"].passed
+    lines = load_copy().query("kind == 'voiceover'")
+    line = lines[lines.text.str.split().str.len() >= 12].iloc[0]
+    film = read_films().query("title == @line.title and year == @line.year").iloc[0].to_dict()
+    assert not check_copy(line.text, film, "voiceover")["original"].passed
+
+
+def test_loops_fail_the_repetition_check(films):
+    text = "The night is dark and the night is dark and the night is dark and cold."
+    assert not check_copy(text, films["Alien"], "blurb")["not repetitive"].passed
+
+
+def test_good_copy_passes_every_check(films):
+    tagline = check_copy("In space, the quiet is the first warning.", films["Alien"], "tagline")
+    assert tagline.passed and tagline.as_dict()["passed"] is True
+    assert all(tagline.as_dict().values()) and tagline.reasons() == []
+
+
+def test_length_limits_per_kind(films):
+    alien = films["Alien"]
+    assert not check_copy("Run.", alien, "tagline")["length"].passed
+    long_line = " ".join(["The crew runs."] * 6)
+    assert not check_copy(long_line, alien, "tagline")["length"].passed
+    post = "Alien and the crew of a ship far from home " + "wait " * 60
+    assert "characters" in check_copy(post, alien, "social")["length"].reason
+    assert set(LENGTH_LIMITS) == {
+        "tagline", "voiceover", "social", "blurb", "continuation", "scene", "dialogue",
+        "description",
+    }  # fmt: skip
+
+
+def test_bad_arguments_are_named(films):
+    with pytest.raises(ValueError, match="kind must be one of"):
+        check_copy("text", films["Alien"], "poem")
+    with pytest.raises(TypeError, match="text must be a string"):
+        check_copy(None, films["Alien"], "tagline")
+    with pytest.raises(ValueError, match="'genres'"):
+        check_copy("text", {"title": "X"}, "tagline")
+    with pytest.raises(KeyError, match="No check named"):
+        check_copy("In space, quiet.", films["Alien"], "tagline")["spelling"]
