@@ -7,7 +7,8 @@ Three on-disk formats exist, detected by the files present:
 * the CSV releases (ml-latest-small, ml-25m, ml-32m): ``ratings.csv`` and ``movies.csv``, with
   the year inside the title, e.g. ``"Heat (1995)"``.
 
-CRLF line endings are tolerated everywhere.
+CRLF line endings are tolerated everywhere. Every table is validated *before* any column is
+cast, and every error names the file (and the zip member) it comes from.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +43,11 @@ class _Source:
         if zipfile.is_zipfile(path):
             self._zip = zipfile.ZipFile(path)
             self._names = [n for n in self._zip.namelist() if not n.endswith("/")]
+        elif path.suffix.lower() == ".zip" and path.is_file():
+            raise ValueError(
+                f"{path} is not a readable zip file (damaged or incompletely downloaded). "
+                "Delete it and download the release again."
+            )
         elif path.is_dir():
             self._zip = None
             self._names = [p.relative_to(path).as_posix() for p in path.rglob("*") if p.is_file()]
@@ -54,13 +61,46 @@ class _Source:
         matches = sorted((n for n in self._names if n.rsplit("/", 1)[-1] == filename), key=len)
         return matches[0] if matches else None
 
+    def require(self, filename: str, release: str) -> str:
+        """The member named `filename`, or a `FileNotFoundError` naming what is missing where."""
+        member = self.find(filename)
+        if member is None:
+            raise FileNotFoundError(f"{self.path}: this {release} release has no {filename}.")
+        return member
+
     def read_bytes(self, member: str) -> bytes:
-        if self._zip is not None:
-            return self._zip.read(member)
-        return (self.path / member).read_bytes()
+        try:
+            if self._zip is not None:
+                return self._zip.read(member)
+            return (self.path / member).read_bytes()
+        except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+            raise ValueError(
+                f"{self.path}: {member} cannot be read ({error}); the zip is damaged. Delete it "
+                "and download the release again."
+            ) from error
 
     def text(self, member: str, encoding: str) -> io.StringIO:
-        return io.StringIO(self.read_bytes(member).decode(encoding).replace("\r\n", "\n"))
+        raw = self.read_bytes(member)
+        try:
+            decoded = raw.decode(encoding)
+        except UnicodeDecodeError as error:
+            raise ValueError(
+                f"{self.path}: {member} is not {encoding} text (byte {error.start}: "
+                f"{raw[error.start : error.start + 1]!r}). Was it re-saved by another program?"
+            ) from error
+        return io.StringIO(decoded.replace("\r\n", "\n"))
+
+    def table(self, member: str, encoding: str, **read_options) -> pd.DataFrame:
+        """`pd.read_csv` of one member, with errors that name the file."""
+        text = self.text(member, encoding)
+        if read_options.pop("double_colon", False):
+            text = io.StringIO(text.getvalue().replace("::", "\t"))
+        try:
+            return pd.read_csv(text, **read_options)
+        except (pd.errors.EmptyDataError, pd.errors.ParserError, ValueError) as error:
+            raise ValueError(
+                f"{self.path}: {member} cannot be read as a table ({error})."
+            ) from error
 
 
 def split_title_year(titles: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -71,24 +111,47 @@ def split_title_year(titles: pd.Series) -> tuple[pd.Series, pd.Series]:
     return clean, pd.to_numeric(years, errors="coerce").astype("Int64")
 
 
+def _whole_numbers(values: pd.Series, column: str, source: str) -> pd.Series:
+    """`values` as int64, refusing (not truncating) anything that is not a whole int64 number."""
+    numeric = pd.to_numeric(values, errors="coerce")
+    as_float = numeric.astype(float)
+    bad = numeric.isna() | (as_float % 1 != 0) | (as_float.abs() >= 2.0**63)
+    if bad.any():
+        rows = list(values.index[bad.to_numpy()][:5])
+        examples = [values[r] for r in rows]
+        raise ValueError(
+            f"{source}: column '{column}' must hold whole numbers, but rows {rows} hold "
+            f"{examples}. Converting would change them (10.5 would become film 10)."
+        )
+    return numeric.astype(np.int64)
+
+
 def _finish_ratings(ratings: pd.DataFrame, source: str) -> pd.DataFrame:
-    ratings = ratings.astype(
-        {"user_id": np.int64, "item_id": np.int64, "rating": float, "timestamp": np.int64}
-    )
+    """Validate first, then cast: a cast before the checks would hide what was wrong."""
     try:
-        return validate_ratings(ratings)
+        validate_ratings(ratings)
     except ValueError as error:
         raise ValueError(f"{source}: {error}") from None
+    columns = {c: _whole_numbers(ratings[c], c, source) for c in ("user_id", "item_id")}
+    columns["timestamp"] = _whole_numbers(ratings["timestamp"], "timestamp", source)
+    columns["rating"] = pd.to_numeric(ratings["rating"]).astype(float)
+    return ratings.assign(**columns)[RATING_COLUMNS]
+
+
+def _finish_items(items: pd.DataFrame, source: str) -> pd.DataFrame:
+    items = items.assign(item_id=_whole_numbers(items["item_id"], "item_id", source))
+    repeated = items["item_id"][items["item_id"].duplicated()]
+    if len(repeated):
+        raise ValueError(f"{source}: item_id repeats: {list(repeated[:5])}.")
+    return items
 
 
 def _read_100k(source: _Source) -> tuple[pd.DataFrame, pd.DataFrame]:
-    data, item = source.find("u.data"), source.find("u.item")
-    if item is None:
-        raise FileNotFoundError(f"{source.path}: ml-100k release has u.data but no u.item.")
-    ratings = pd.read_csv(source.text(data, "latin-1"), sep="\t", names=RATING_COLUMNS)
+    data, item = source.require("u.data", "ml-100k"), source.require("u.item", "ml-100k")
+    ratings = source.table(data, "latin-1", sep="\t", names=RATING_COLUMNS)
     names = ["item_id", "title", "release_date", "video_release_date", "url", *ML100K_GENRES]
-    raw = pd.read_csv(source.text(item, "latin-1"), sep="|", names=names)
-    flags = raw[ML100K_GENRES[1:]].to_numpy(dtype=bool)  # (n_films, 18)
+    raw = source.table(item, "latin-1", sep="|", names=names)
+    flags = raw[ML100K_GENRES[1:]].fillna(0).to_numpy(dtype=bool)  # (n_films, 18)
     genres = ["|".join(np.array(ML100K_GENRES[1:])[row]) or NO_GENRES for row in flags]
     title, year = split_title_year(raw["title"])
     release_year = pd.to_datetime(raw["release_date"], format="%d-%b-%Y", errors="coerce").dt.year
@@ -100,36 +163,43 @@ def _read_100k(source: _Source) -> tuple[pd.DataFrame, pd.DataFrame]:
             "genres": genres,
         }
     )
-    return _finish_ratings(ratings, f"{source.path} u.data"), items
+    return (
+        _finish_ratings(ratings, f"{source.path} {data}"),
+        _finish_items(items, f"{source.path} {item}"),
+    )
 
 
 def _read_dat(source: _Source) -> tuple[pd.DataFrame, pd.DataFrame]:
-    def table(member: str, names: list[str]) -> pd.DataFrame:
-        text = source.read_bytes(member).decode("latin-1").replace("\r\n", "\n")
-        return pd.read_csv(io.StringIO(text.replace("::", "\t")), sep="\t", names=names)
-
-    ratings = table(source.find("ratings.dat"), RATING_COLUMNS)
-    raw = table(source.find("movies.dat"), ["item_id", "title", "genres"])
+    data, movies = source.require("ratings.dat", "ml-1m"), source.require("movies.dat", "ml-1m")
+    ratings = source.table(data, "latin-1", double_colon=True, sep="\t", names=RATING_COLUMNS)
+    raw = source.table(
+        movies, "latin-1", double_colon=True, sep="\t", names=["item_id", "title", "genres"]
+    )
     title, year = split_title_year(raw["title"])
     items = pd.DataFrame(
         {"item_id": raw["item_id"], "title": title, "year": year, "genres": raw["genres"]}
     )
-    return _finish_ratings(ratings, f"{source.path} ratings.dat"), items
+    return (
+        _finish_ratings(ratings, f"{source.path} {data}"),
+        _finish_items(items, f"{source.path} {movies}"),
+    )
 
 
 def _read_csv_release(source: _Source) -> tuple[pd.DataFrame, pd.DataFrame]:
-    movies = source.find("movies.csv")
-    if movies is None:
-        raise FileNotFoundError(f"{source.path}: has ratings.csv but no movies.csv.")
-    raw_ratings = pd.read_csv(io.BytesIO(source.read_bytes(source.find("ratings.csv"))))
+    data, movies = source.require("ratings.csv", "CSV"), source.require("movies.csv", "CSV")
+    raw_ratings = source.table(data, "utf-8")
     expected = ["userId", "movieId", "rating", "timestamp"]
     if list(raw_ratings.columns) != expected:
         raise ValueError(
-            f"{source.path} ratings.csv has columns {list(raw_ratings.columns)}, "
-            f"expected {expected}."
+            f"{source.path}: {data} has columns {list(raw_ratings.columns)}, expected {expected}."
         )
     ratings = raw_ratings.set_axis(RATING_COLUMNS, axis=1)
-    raw = pd.read_csv(io.BytesIO(source.read_bytes(movies)), dtype={"title": str, "genres": str})
+    raw = source.table(movies, "utf-8", dtype={"title": str, "genres": str})
+    if "movieId" not in raw.columns or "title" not in raw.columns or "genres" not in raw.columns:
+        raise ValueError(
+            f"{source.path}: {movies} has columns {list(raw.columns)}, expected "
+            "['movieId', 'title', 'genres']."
+        )
     title, year = split_title_year(raw["title"])
     items = pd.DataFrame(
         {
@@ -139,7 +209,10 @@ def _read_csv_release(source: _Source) -> tuple[pd.DataFrame, pd.DataFrame]:
             "genres": raw["genres"].str.replace("Children's", "Children"),
         }
     )
-    return _finish_ratings(ratings, f"{source.path} ratings.csv"), items
+    return (
+        _finish_ratings(ratings, f"{source.path} {data}"),
+        _finish_items(items, f"{source.path} {movies}"),
+    )
 
 
 _FORMATS = (("u.data", _read_100k), ("ratings.dat", _read_dat), ("ratings.csv", _read_csv_release))

@@ -6,7 +6,12 @@ Nothing here drops or repairs rows silently: `validate_ratings` only reports, an
 
 from __future__ import annotations
 
+import numbers
+
+import numpy as np
 import pandas as pd
+
+from cinelab.arguments import one_of
 
 REQUIRED_COLUMNS = ("user_id", "item_id", "rating")
 DEFAULT_SCALE = (0.5, 5.0)
@@ -63,6 +68,52 @@ def _check_numeric(df: pd.DataFrame, column: str) -> pd.Series:
     return values
 
 
+def _id_kind(value) -> str:
+    """ "integer", "text" or "other" for one id (a whole float such as 3.0 counts as integer)."""
+    if isinstance(value, bool | np.bool_):
+        return "other"
+    if isinstance(value, numbers.Integral):
+        return "integer"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, numbers.Real) and float(value).is_integer():
+        return "integer"
+    return "other"
+
+
+def _check_ids(df: pd.DataFrame, column: str) -> None:
+    """Ids are all whole numbers or all text: 10.5 is not a film, and 1 is not "1"."""
+    values = df[column]
+    if pd.api.types.is_bool_dtype(values):
+        raise ValueError(f"column '{column}' holds True/False, not ids.")
+    if (
+        pd.api.types.is_integer_dtype(values)
+        or pd.api.types.is_string_dtype(values)
+        and not (pd.api.types.is_object_dtype(values))
+    ):
+        return
+    kinds = values.map(_id_kind)
+    bad = df.index[(kinds == "other").to_numpy()]
+    if len(bad):
+        examples = ", ".join(
+            repr(v) for v in values.iloc[np.flatnonzero(kinds == "other")[:_SHOW_ROWS]]
+        )
+        raise ValueError(
+            f"column '{column}' must hold whole numbers or text ids, but rows {_rows(bad)} hold "
+            f"{examples}. An id like 10.5 would be truncated into another film's id."
+        )
+    integers, texts = (
+        df.index[(kinds == "integer").to_numpy()],
+        df.index[(kinds == "text").to_numpy()],
+    )
+    if len(integers) and len(texts):
+        raise ValueError(
+            f"column '{column}' mixes number ids (rows {_rows(integers)}) with text ids (rows "
+            f"{_rows(texts)}); 1 and '1' would be two different users or films. Use one kind, "
+            f"e.g. df['{column}'] = df['{column}'].astype(str)."
+        )
+
+
 def _check_scale(ratings: pd.Series, scale: tuple[float, float]) -> None:
     low, high = scale
     bad = ratings.index[(ratings < low) | (ratings > high)]
@@ -89,7 +140,7 @@ def validate_ratings(df: pd.DataFrame, scale: tuple[float, float] = DEFAULT_SCAL
     """Raise a `ValueError` naming the column and first offending rows if `df` is not a clean ratings table.
 
     Checked: the columns `user_id`, `item_id`, `rating` exist; the frame is not empty; no id or
-    rating is missing; ratings (and `timestamp`, when present) are numeric; ratings lie within
+    rating is missing; each id column holds whole numbers only or text only; ratings (and `timestamp`, when present) are numeric; ratings lie within
     `scale`; no (user, item) pair appears twice. Returns `df` unchanged so calls can be chained.
     """
     if not isinstance(df, pd.DataFrame):
@@ -98,6 +149,8 @@ def validate_ratings(df: pd.DataFrame, scale: tuple[float, float] = DEFAULT_SCAL
     if df.empty:
         raise ValueError("ratings table is empty: there is nothing to learn from.")
     _check_not_missing(df, REQUIRED_COLUMNS)
+    _check_ids(df, "user_id")
+    _check_ids(df, "item_id")
     ratings = _check_numeric(df, "rating")
     if "timestamp" in df.columns:
         _check_not_missing(df, ("timestamp",))
@@ -118,8 +171,9 @@ def clean_ratings(
     dropped; repeated (user, item) pairs keep the `duplicates` one ("first" or "last", by
     `timestamp` when present, else by row order). Returns the cleaned copy and the counts.
     """
-    if duplicates not in ("first", "last"):
-        raise ValueError(f"duplicates must be 'first' or 'last', got {duplicates!r}.")
+    one_of(duplicates, "duplicates", ("first", "last"))
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"ratings must be a pandas DataFrame, got {type(df).__name__}.")
     _check_columns(df)
     report: dict[str, int] = {}
     out = df.copy()
@@ -132,8 +186,33 @@ def clean_ratings(
     in_scale = out["rating"].between(*scale)
     report["out_of_scale"] = int((~in_scale).sum())
     out = out[in_scale]
-    if "timestamp" in out.columns:
-        out = out.sort_values("timestamp", kind="stable")
-    deduplicated = out.drop_duplicates(subset=["user_id", "item_id"], keep=duplicates)
-    report["duplicate_pairs"] = len(out) - len(deduplicated)
-    return deduplicated.sort_index(), report
+    kept = _keep_one_per_pair(out, duplicates)
+    report["duplicate_pairs"] = len(out) - len(kept)
+    return kept, report
+
+
+def _keep_one_per_pair(df: pd.DataFrame, duplicates: str) -> pd.DataFrame:
+    """One row per (user, item): the first or last by numeric `timestamp` (else row order).
+
+    Timestamps are compared as numbers, never as text ("9" sorts after "10" as text), and rows
+    are picked by position, so a repeated index label cannot take a second row with it.
+    """
+    if "timestamp" in df.columns:
+        times = pd.to_numeric(df["timestamp"], errors="coerce")
+        bad = df.index[times.isna() & df["timestamp"].notna()]
+        if len(bad):
+            examples = ", ".join(
+                repr(v)
+                for v in df["timestamp"][times.isna() & df["timestamp"].notna()][:_SHOW_ROWS]
+            )
+            raise ValueError(
+                f"column 'timestamp' must be numeric (seconds since 1970) to tell which duplicate "
+                f"is the latest, but rows {_rows(bad)} hold {examples}."
+            )
+        # (n_rows,) positions by time; a missing time counts as the oldest
+        order = np.lexsort((np.arange(len(df)), times.fillna(-np.inf).to_numpy(dtype=float)))
+    else:
+        order = np.arange(len(df))
+    in_order = df.iloc[order]
+    unique = ~in_order.duplicated(subset=["user_id", "item_id"], keep=duplicates).to_numpy()
+    return df.iloc[np.sort(order[unique])]

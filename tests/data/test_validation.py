@@ -113,5 +113,7 @@ def test_clean_ratings_reports_every_count_and_keeps_latest_duplicate():
 
 
 def test_clean_ratings_rejects_unknown_policy():
-    with pytest.raises(ValueError, match="'first' or 'last'"):
+    with pytest.raises(
+        ValueError, match=r"duplicates must be one of \['first', 'last'\], got 'mean'"
+    ):
         clean_ratings(good_ratings(), duplicates="mean")
