@@ -103,12 +103,23 @@ def test_download_false_never_touches_the_network(tmp_path, monkeypatch):
         load("movielens-100k", data_home=tmp_path, download=False)
 
 
-def test_release_without_checksum_is_checked_by_structure(tmp_path, served, monkeypatch):
-    folder, url = served
-    zip_folder(write_csv_release(tmp_path / "src"), folder / "ml-latest-small.zip")
-    wrong_counts = Release(
-        "movielens-latest-small", "ml-latest-small.zip", None, 100_836, 610, 9_742
+def _member_hashes(folder):
+    return tuple(
+        (p.name, "sha256:" + hashlib.sha256(p.read_bytes()).hexdigest())
+        for p in sorted(folder.iterdir())
     )
+
+
+def test_release_pinned_by_member_hashes_is_also_checked_by_structure(
+    tmp_path, served, monkeypatch
+):
+    folder, url = served
+    release_folder = write_csv_release(tmp_path / "src")
+    zip_folder(release_folder, folder / "ml-latest-small.zip")
+    wrong_counts = Release(
+        "movielens-latest-small", "ml-latest-small.zip", None, 100_836, 610, 9_742,
+        member_hashes=_member_hashes(release_folder),
+    )  # fmt: skip
     _use_release(monkeypatch, url, wrong_counts)
     cache = tmp_path / "cache"
     with pytest.raises(
@@ -117,6 +128,18 @@ def test_release_without_checksum_is_checked_by_structure(tmp_path, served, monk
     ):
         load("movielens-latest-small", data_home=cache)
     assert not (cache / "ml-latest-small.zip").exists()
+
+
+def test_release_without_any_pinned_hash_is_never_accepted(tmp_path, served, monkeypatch):
+    folder, url = served
+    zip_folder(write_csv_release(tmp_path / "src"), folder / "ml-latest-small.zip")
+    _use_release(
+        monkeypatch, url, Release("movielens-latest-small", "ml-latest-small.zip", None, 3, 2, 3)
+    )
+    cache = tmp_path / "cache"
+    with pytest.raises(download.ChecksumError, match="no pinned hash"):
+        load("movielens-latest-small", data_home=cache)
+    assert list(cache.iterdir()) == []
 
 
 def test_cache_dir_honours_environment(monkeypatch, tmp_path):
@@ -130,10 +153,11 @@ def test_unknown_dataset_name_lists_the_choices():
         load("movielens-7")
 
 
-def test_every_release_is_verified_by_hash_or_counts():
+def test_every_release_is_pinned_and_lists_grouplens_first():
     for release in download.RELEASES.values():
-        assert release.url.endswith(release.filename)
-        assert release.known_hash or release.n_ratings > 0
+        assert release.urls[0] == download.BASE_URL + release.filename
+        assert all(url.endswith(release.filename) for url in release.urls)
+        assert release.known_hash or release.member_hashes, release.name
     assert download.RELEASES["movielens-100k"].known_hash.endswith(
         "50d2a982c66986937beb9ffb3aa76efe955bf3d5c6b761f4e3a7cd717c6a3229"
     )
