@@ -220,3 +220,10 @@ def test_member_hashes_pin_a_release_without_a_published_zip_hash(tmp_path):
     path = zip_folder(folder, tmp_path / "ml-latest-small.zip")
     with pytest.raises(ChecksumError, match="has no ratings.csv"):
         download.verify(release, path)
+
+
+def test_real_ml_latest_small_matches_its_pinned_member_hashes(movielens_dir, tmp_path, no_network):
+    archive = zip_folder(movielens_dir / "ml-latest-small", tmp_path / "ml-latest-small.zip")
+    download.verify(download.RELEASES["movielens-latest-small"], archive)
+    ds = load("movielens-latest-small", data_home=tmp_path, download=False)
+    assert len(ds.ratings) == 100_836
