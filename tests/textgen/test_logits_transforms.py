@@ -104,6 +104,10 @@ def test_process_logits_applies_in_transformers_order(logits, previous_ids):
         (lambda x: decoding.top_k_filter(x, 2.5), "top_k"),
         (lambda x: decoding.top_p_filter(x, 0.0), "top_p"),
         (lambda x: decoding.top_p_filter(x, 1.5), "top_p"),
+        (lambda x: decoding.apply_temperature(x, 1e-40), "temperature must be at least 1e-06"),
+        (lambda x: decoding.process_logits(x, torch.tensor([[0]]), top_p=1.5), "top_p"),
+        (lambda x: decoding.process_logits(x, torch.tensor([[0]]), temperature=1e-40), "at least"),
+        (lambda x: decoding.sample(None, [0], 3, top_p=1.5), "top_p"),
         (
             lambda x: decoding.apply_repetition_penalty(x, torch.tensor([[0]]), 0.0),
             "repetition_penalty",
@@ -113,3 +117,9 @@ def test_process_logits_applies_in_transformers_order(logits, previous_ids):
 def test_bad_settings_raise_named_errors(call, message):
     with pytest.raises(ValueError, match=message):
         call(torch.zeros(1, 5))
+
+
+def test_the_smallest_allowed_temperature_still_gives_finite_probabilities():
+    logits = torch.tensor([[30.0, 29.0, -5.0]])
+    probabilities = decoding.apply_temperature(logits, decoding.MIN_TEMPERATURE).softmax(-1)
+    assert torch.isfinite(probabilities).all() and probabilities[0, 0] == 1.0
