@@ -23,8 +23,8 @@ from pathlib import Path
 import numpy as np
 
 from cinelab import data
+from cinelab.recsys.registry import MODELS
 from cinelab.widgets.recommender_demo import RecommenderDemo
-from cinelab.widgets.recommenders import ALGORITHMS
 
 
 def click_times(demo: RecommenderDemo, n_ratings: int, sessions: int, seed: int) -> np.ndarray:
@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> None:
     print("|---|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as folder:
         demo = RecommenderDemo(dataset, ratings_file=Path(folder) / "ratings.json")
-        for name in ALGORITHMS:
+        for name in MODELS:
             demo.algorithm.value = name  # fits the model once, outside the timing
             fit = demo.models.fit_seconds[demo.models.key(name, demo._current_hyper())]
             clicks = click_times(demo, args.ratings, args.sessions, args.seed)

@@ -7,7 +7,7 @@ the public API on the dataset's own ids:
 * ``_user_state(u)`` / ``_fold_in(items, ratings)`` describe a known or a brand-new user in
   whatever form the model needs (factors, a rating row, a bias...);
 * ``_score(state, items)`` returns the raw prediction of that user for those films;
-* ``_explain(state, item)`` returns the terms whose sum is that raw prediction.
+* ``_explain(state, item)`` returns the typed `Term`s whose sum is that raw prediction.
 
 Because a known user and a folded-in user are both just a "state", `predict`, `recommend`,
 `recommend_for_new_user`, `explain` and `explain_for_new_user` share one code path.
@@ -32,7 +32,8 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 
 from cinelab.data import validate_ratings
-from cinelab.recsys.explanation import CLIP_TERM, describe_explanation
+from cinelab.recsys.explanation import Term, TermKind, reason, terms_frame
+from cinelab.recsys.similarity import RatingRows
 
 
 @dataclass(frozen=True)
@@ -105,11 +106,17 @@ class Recommender(BaseEstimator):
         self.matrix_ = sp.csr_matrix((values, (users, items)), shape=shape)  # (n_users, n_items)
         self.matrix_.sort_indices()
         self.rating_range_ = (float(values.min()), float(values.max()))
-        self.baseline_ = fit_biases(
-            self.matrix_, self.bias_user_regularization, self.bias_item_regularization
-        )
+        self.baseline_ = self._fit_baseline()
         self._fit()
         return self
+
+    def _fit_baseline(self) -> Biases:
+        """The one set of biases this model falls back on (and builds on, for most models).
+        `Baseline` and `Popularity` override it with their own hyper-parameters, so what they
+        predict for a known film and their fallback for an unknown one never disagree."""
+        return fit_biases(
+            self.matrix_, self.bias_user_regularization, self.bias_item_regularization
+        )
 
     def _item_universe(self, ratings: pd.DataFrame) -> np.ndarray:
         """Films the model knows; content models add catalogue films nobody rated yet."""
@@ -129,7 +136,7 @@ class Recommender(BaseEstimator):
     def _score(self, state, items: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
-    def _explain(self, state, item: int) -> pd.DataFrame:
+    def _explain(self, state, item: int) -> list[Term]:
         raise NotImplementedError
 
     def _predict_known(self, users: np.ndarray, items: np.ndarray) -> np.ndarray:
@@ -187,9 +194,10 @@ class Recommender(BaseEstimator):
     def explain(self, user_id, item_id) -> pd.DataFrame:
         """The terms whose ``value`` column sums to ``predict`` for this (user, film).
 
-        Returns a frame with columns ``term, value`` (neighbour models add ``neighbour_id,
-        similarity, rating``). ``.attrs["prediction"]`` holds the prediction and
-        ``.attrs["reason"]`` a one-line reason a UI can show (see `describe_explanation`).
+        Returns the typed terms (`cinelab.recsys.explanation.Term`) as a frame with columns
+        ``term, kind, value`` (neighbour models add ``neighbour_id, similarity, rating``;
+        `terms_of` turns it back into terms). ``.attrs["prediction"]`` holds the prediction
+        and ``.attrs["reason"]`` the kit's one-line reason (`cinelab.recsys.explanation.reason`).
         """
         self._check_fitted()
         user = self.user_ids_.get_indexer([user_id])[0]
@@ -205,6 +213,26 @@ class Recommender(BaseEstimator):
     def predict_for_new_user(self, ratings: Mapping, item_ids) -> np.ndarray:
         """Predictions for a folded-in user on the given films; ``fold_in(ratings).predict``."""
         return self.fold_in(ratings).predict(item_ids)
+
+    def residual_matrix(self) -> sp.csr_matrix:
+        """``rating - (mu + b_u + b_i)`` for every training rating, users x films (CSR)."""
+        coo = self.matrix_.tocoo()
+        baseline = self.baseline_.predict(coo.row, coo.col)  # (n_ratings,)
+        residual = sp.csr_matrix((coo.data - baseline, (coo.row, coo.col)), self.matrix_.shape)
+        residual.sort_indices()
+        return residual
+
+    def rating_rows(self, side: str = "films") -> RatingRows:
+        """The training ratings as film rows (or user rows) to compare, with the residuals that
+        "pearson_baseline" compares: the similarities the neighbour models use, for the
+        neighbour explorer and the exercises."""
+        self._check_fitted()
+        if side not in ("films", "users"):
+            raise ValueError(f"side must be 'films' or 'users', got {side!r}.")
+        ratings, residuals = self.matrix_, self.residual_matrix()
+        if side == "films":
+            ratings, residuals = ratings.T.tocsr(), residuals.T.tocsr()
+        return RatingRows(ratings, residuals)
 
     # ------------------------------------------------------------------ helpers
     def _check_fitted(self) -> None:
@@ -272,24 +300,41 @@ class Recommender(BaseEstimator):
         order = np.argsort(items[known])
         return items[known][order], values[known][order]
 
-    def _baseline_terms(self, user: int, item: int) -> pd.DataFrame:
+    def _baseline_terms(self, user: int, item: int) -> list[Term]:
+        """The fallback's terms; an unknown user or film contributes a term of 0 that says so."""
         biases = self.baseline_
-        rows = [("global mean", biases.global_mean)]
-        rows.append(("user bias", biases.user[user]) if user >= 0 else ("unknown user", 0.0))
-        rows.append(("film bias", biases.item[item]) if item >= 0 else ("unknown film", 0.0))
-        return pd.DataFrame(rows, columns=["term", "value"])
+        user_term = (
+            Term(TermKind.USER_BIAS, float(biases.user[user]))
+            if user >= 0
+            else Term(TermKind.UNKNOWN_USER, 0.0)
+        )
+        film_term = (
+            Term(TermKind.FILM_BIAS, float(biases.item[item]))
+            if item >= 0
+            else Term(TermKind.UNKNOWN_FILM, 0.0)
+        )
+        return [Term(TermKind.GLOBAL_MEAN, biases.global_mean), user_term, film_term]
 
-    def _finish(self, terms: pd.DataFrame) -> pd.DataFrame:
+    def _finish(self, terms: list[Term]) -> pd.DataFrame:
         """Add the clipping term, so the values sum to exactly what `predict` returns."""
-        raw = float(terms["value"].sum())
+        raw = float(sum(term.value for term in terms))
         prediction = float(self._clip(np.array([raw]))[0])
         if prediction != raw:
-            clip_row = pd.DataFrame({"term": [CLIP_TERM], "value": [prediction - raw]})
-            terms = pd.concat([terms, clip_row], ignore_index=True)
-        terms = terms.reset_index(drop=True)
-        terms.attrs["prediction"] = prediction
-        terms.attrs["reason"] = describe_explanation(terms)
-        return terms
+            terms = [*terms, Term(TermKind.CLIP, prediction - raw)]
+        frame = terms_frame(terms)
+        frame.attrs["prediction"] = prediction
+        frame.attrs["reason"] = reason(terms)
+        return frame
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A film's place in one person's ranking: ``rank`` (1 = best; None when not ranked) of
+    ``out_of`` films, and ``top_n_score``, the score of the last film in their top n."""
+
+    rank: int | None
+    out_of: int
+    top_n_score: float | None
 
 
 class FoldedInUser:
@@ -342,6 +387,17 @@ class FoldedInUser:
         if len(self._items) == 0 or item < 0:
             return model._finish(model._baseline_terms(-1, item))
         return model._finish(model._explain(self._state, item))
+
+    def standing(self, item_id, n: int = 10) -> Standing:
+        """Where one film stands in this person's ranking (the "why not this film?" question):
+        its rank among the films they have not rated (None if unknown to the model or rated),
+        out of how many, and the score of the last film in their top `n`."""
+        _check_n(n)
+        ranking = self.recommend(n=len(self.model.item_ids_))
+        position = np.flatnonzero(ranking["item_id"].to_numpy() == item_id)  # (0 or 1,)
+        last = ranking["score"].iloc[min(n, len(ranking)) - 1] if len(ranking) else None
+        rank = int(position[0]) + 1 if len(position) else None
+        return Standing(rank, len(ranking), None if last is None else float(last))
 
     def _all_scores(self) -> np.ndarray:
         """Raw scores of every film the model knows, computed on the first question only."""

@@ -7,9 +7,9 @@ model in the kit falls back on for users or films it has never seen.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
-from cinelab.recsys.base import Recommender, fit_biases, fold_in_user_bias
+from cinelab.recsys.base import Biases, Recommender, fit_biases, fold_in_user_bias
+from cinelab.recsys.explanation import Term, TermKind
 
 
 class Baseline(Recommender):
@@ -36,33 +36,37 @@ class Baseline(Recommender):
         self.item_regularization = item_regularization
         self.iterations = iterations
 
-    def _fit(self) -> None:
-        self.biases_ = fit_biases(
+    def _fit_baseline(self) -> Biases:
+        return fit_biases(
             self.matrix_, self.user_regularization, self.item_regularization, self.iterations
         )
 
+    def _fit(self) -> None:
+        self.biases_ = self.baseline_  # the one set of biases, under the name students expect
+
     def _user_state(self, user: int) -> float:
-        return float(self.biases_.user[user])
+        return float(self.baseline_.user[user])
 
     def _fold_in(self, items: np.ndarray, ratings: np.ndarray) -> float:
-        return fold_in_user_bias(self.biases_, items, ratings, self.user_regularization)
+        return fold_in_user_bias(self.baseline_, items, ratings, self.user_regularization)
 
     def _score(self, user_bias: float, items: np.ndarray) -> np.ndarray:
-        return self.biases_.global_mean + user_bias + self.biases_.item[items]  # (n_items,)
+        return self.baseline_.global_mean + user_bias + self.baseline_.item[items]  # (n_items,)
 
     def _predict_known(self, users: np.ndarray, items: np.ndarray) -> np.ndarray:
-        return self.biases_.predict(users, items)
+        return self.baseline_.predict(users, items)
 
-    def _explain(self, user_bias: float, item: int) -> pd.DataFrame:
-        return bias_terms(self.biases_.global_mean, user_bias, self.biases_.item[item])
-
-
-BIAS_TERMS = ("global mean", "user bias", "film bias")
+    def _explain(self, user_bias: float, item: int) -> list[Term]:
+        return bias_terms(self.baseline_.global_mean, user_bias, self.baseline_.item[item])
 
 
-def bias_terms(global_mean: float, user_bias: float, item_bias: float) -> pd.DataFrame:
+def bias_terms(global_mean: float, user_bias: float, item_bias: float) -> list[Term]:
     """The three baseline terms, shared by every model that has biases."""
-    return pd.DataFrame({"term": list(BIAS_TERMS), "value": [global_mean, user_bias, item_bias]})
+    return [
+        Term(TermKind.GLOBAL_MEAN, float(global_mean)),
+        Term(TermKind.USER_BIAS, float(user_bias)),
+        Term(TermKind.FILM_BIAS, float(item_bias)),
+    ]
 
 
 class Popularity(Recommender):
@@ -80,9 +84,12 @@ class Popularity(Recommender):
     def __init__(self, item_regularization: float = 10.0):
         self.item_regularization = item_regularization
 
+    def _fit_baseline(self) -> Biases:
+        return fit_biases(self.matrix_, np.inf, self.item_regularization, iterations=1)
+
     def _fit(self) -> None:
         self.counts_ = np.bincount(self.matrix_.indices, minlength=self.matrix_.shape[1])
-        self.biases_ = fit_biases(self.matrix_, np.inf, self.item_regularization, iterations=1)
+        self.biases_ = self.baseline_
 
     def _user_state(self, user: int) -> None:
         return None
@@ -97,11 +104,22 @@ class Popularity(Recommender):
         return self.counts_.astype(np.float64)
 
     def _score(self, state, items: np.ndarray) -> np.ndarray:
-        return self.biases_.global_mean + self.biases_.item[items]
+        return self.baseline_.global_mean + self.baseline_.item[items]
 
     def _predict_known(self, users: np.ndarray, items: np.ndarray) -> np.ndarray:
         return self._score(None, items)
 
-    def _explain(self, state, item: int) -> pd.DataFrame:
-        terms = bias_terms(self.biases_.global_mean, 0.0, self.biases_.item[item])
-        return terms[terms["term"] != "user bias"]
+    def _baseline_terms(self, user: int, item: int) -> list[Term]:
+        """Popularity ignores who you are: even for a stranger, the film's count is the reason."""
+        return self._explain(None, item) if item >= 0 else super()._baseline_terms(-1, item)
+
+    def _explain(self, state, item: int) -> list[Term]:
+        """The damped mean as mean + film bias; `support` says how many people rated it."""
+        return [
+            Term(TermKind.GLOBAL_MEAN, self.baseline_.global_mean),
+            Term(
+                TermKind.FILM_BIAS,
+                float(self.baseline_.item[item]),
+                support=int(self.counts_[item]),
+            ),
+        ]

@@ -8,12 +8,15 @@ film nobody has rated yet, which collaborative filtering cannot do (the cold-sta
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from cinelab.recsys.base import Recommender
+from cinelab.recsys.explanation import Term, TermKind
 from cinelab.recsys.knn import ItemKNN, _NeighbourModel
 from cinelab.recsys.similarity import pairwise_similarity
 
@@ -64,6 +67,7 @@ class ContentBased(_NeighbourModel):
     user_based = False
     similarity = "cosine"
     shrinkage = 0.0
+    neighbour_kind = TermKind.CONTENT
 
     def __init__(
         self,
@@ -175,30 +179,23 @@ class Hybrid(Recommender):
         content = self.content_._score(content_state, items)  # same film index as the hybrid
         return weight * self._collaborative_scores(cf_state, items) + (1 - weight) * content
 
-    def _explain(self, state, item: int) -> pd.DataFrame:
-        """Each part's terms scaled by its weight, labelled "collaborative: …" / "content: …"."""
+    def _explain(self, state, item: int) -> list[Term]:
+        """Each part's terms scaled by its weight and marked with their ``part``."""
         cf_state, content_state = state
         weight = self.weights_[item]
-        parts = {"content": (self.content_._explain(content_state, item), 1 - weight)}
+        content = self.content_._explain(content_state, item)
+        terms = [replace(t, value=t.value * (1 - weight), part="content") for t in content]
         cf_item = self.collaborative_index_[item]
-        if cf_item >= 0 and weight > 0:
-            if cf_state is None:
-                cf_terms = pd.DataFrame(
-                    {
-                        "term": ["film baseline"],
-                        "value": [self.collaborative_._fallback_scores()[cf_item]],
-                    }
-                )
-            else:
-                cf_terms = self.collaborative_._explain(cf_state, cf_item)
-            parts = {"collaborative": (cf_terms, weight), **parts}
-        frames = [terms for terms, _ in parts.values()]
-        sizes = [len(terms) for terms in frames]
-        terms = pd.concat(frames, ignore_index=True)
-        scale = np.repeat([part_weight for _, part_weight in parts.values()], sizes)  # (n_terms,)
-        labels = np.repeat(list(parts), sizes)  # (n_terms,)
-        terms["value"] = terms["value"].to_numpy() * scale
-        terms["term"] = [
-            f"{label}: {term}" for label, term in zip(labels, terms["term"], strict=True)
-        ]
-        return terms
+        if cf_item < 0 or weight == 0:
+            return terms
+        if cf_state is None:  # nobody known: the collaborative part's fallback for the film
+            mean = self.collaborative_.baseline_.global_mean
+            fallback = self.collaborative_._fallback_scores()[cf_item]
+            collaborative = [
+                Term(TermKind.GLOBAL_MEAN, mean),
+                Term(TermKind.FILM_BIAS, float(fallback - mean)),
+            ]
+        else:
+            collaborative = self.collaborative_._explain(cf_state, cf_item)
+        weighted = [replace(t, value=t.value * weight, part="collaborative") for t in collaborative]
+        return weighted + terms

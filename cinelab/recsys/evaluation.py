@@ -5,8 +5,19 @@ from __future__ import annotations
 import pandas as pd
 
 from cinelab.progress import progress_bar
-from cinelab.recsys import metrics
 from cinelab.recsys.base import Recommender
+from cinelab.recsys.metrics import (
+    average_precision_at_k,
+    catalogue_coverage,
+    hit_rate_at_k,
+    mae,
+    mean_over_users,
+    ndcg_at_k,
+    novelty,
+    precision_at_k,
+    recall_at_k,
+    rmse,
+)
 
 
 def evaluate(
@@ -29,8 +40,8 @@ def evaluate(
     results: dict[str, float] = {}
     if model.predicts_ratings:
         predictions = model.predict(test[["user_id", "item_id"]])
-        results["rmse"] = metrics.rmse(test["rating"], predictions)
-        results["mae"] = metrics.mae(test["rating"], predictions)
+        results["rmse"] = rmse(test["rating"], predictions)
+        results["mae"] = mae(test["rating"], predictions)
     results.update(ranking_metrics(model, train, test, k, relevance_threshold))
     return results
 
@@ -53,13 +64,13 @@ def ranking_metrics(
     }
     popularity = train.groupby("item_id").size() / train["user_id"].nunique()
     return {
-        f"precision@{k}": metrics.mean_over_users(metrics.precision_at_k, lists, relevant, k),
-        f"recall@{k}": metrics.mean_over_users(metrics.recall_at_k, lists, relevant, k),
-        f"ndcg@{k}": metrics.mean_over_users(metrics.ndcg_at_k, lists, relevant, k),
-        f"map@{k}": metrics.mean_over_users(metrics.average_precision_at_k, lists, relevant, k),
-        f"hit_rate@{k}": metrics.mean_over_users(metrics.hit_rate_at_k, lists, relevant, k),
-        "coverage": metrics.catalogue_coverage(lists, len(model.item_ids_)),
-        "novelty": metrics.novelty(lists, popularity.to_dict()),
+        f"precision@{k}": mean_over_users(precision_at_k, lists, relevant, k),
+        f"recall@{k}": mean_over_users(recall_at_k, lists, relevant, k),
+        f"ndcg@{k}": mean_over_users(ndcg_at_k, lists, relevant, k),
+        f"map@{k}": mean_over_users(average_precision_at_k, lists, relevant, k),
+        f"hit_rate@{k}": mean_over_users(hit_rate_at_k, lists, relevant, k),
+        "coverage": catalogue_coverage(lists, len(model.item_ids_)),
+        "novelty": novelty(lists, popularity.to_dict()),
         "n_users": float(len(relevant)),
     }
 

@@ -26,6 +26,7 @@ import scipy.sparse as sp
 from cinelab.progress import progress_bar
 from cinelab.recsys.base import Recommender
 from cinelab.recsys.baseline import bias_terms
+from cinelab.recsys.explanation import Term, TermKind
 
 _CHUNK_ELEMENTS = 20_000_000  # bound on the Gram matrices held at once by ALS
 _CHUNK_RATINGS = 32_768  # ratings scored at once for the training RMSE (temporaries stay cached)
@@ -55,13 +56,11 @@ class _FactorModel(Recommender):
         taste = np.einsum("nk,nk->n", user_factors, item_factors)  # (n_pairs,)
         return self.global_mean_ + self.user_bias_[users] + self.item_bias_[items] + taste
 
-    def _explain(self, state, item: int) -> pd.DataFrame:
+    def _explain(self, state, item: int) -> list[Term]:
         factors, bias = state
+        taste = float(factors @ self.item_factors_[item])
         terms = bias_terms(self.global_mean_, bias, self.item_bias_[item])
-        taste = pd.DataFrame(
-            {"term": ["taste match (factors)"], "value": [factors @ self.item_factors_[item]]}
-        )
-        return pd.concat([terms, taste], ignore_index=True)
+        return [*terms, Term(TermKind.FACTORS, taste)]
 
     def _record(self, epoch: int, train_rmse: float, validation) -> None:
         row = {"epoch": epoch, "train_rmse": train_rmse}
@@ -368,7 +367,9 @@ class ALS(_FactorModel):
         by_user = self.matrix_  # (n_users, n_items)
         by_item = self.matrix_.T.tocsr()  # (n_items, n_users)
         self._history = []
-        for iteration in progress_bar(range(1, self.iterations + 1), desc="ALS iterations", leave=False):
+        for iteration in progress_bar(
+            range(1, self.iterations + 1), desc="ALS iterations", leave=False
+        ):
             residual = _shifted(by_user, self.global_mean_ + self.item_bias_[by_user.indices])
             self.user_factors_, self.user_bias_ = self._solve_side(residual, self.item_factors_)
             residual = _shifted(by_item, self.global_mean_ + self.user_bias_[by_item.indices])

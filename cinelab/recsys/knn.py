@@ -30,17 +30,16 @@ people folded in from 5 ratings (benchmarks/README.md, "Live demos").
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
 
 from cinelab.recsys.base import Recommender, fold_in_user_bias
-from cinelab.recsys.baseline import BIAS_TERMS
-from cinelab.recsys.similarity import pairwise_similarity
+from cinelab.recsys.baseline import bias_terms
+from cinelab.recsys.explanation import Term, TermKind
+from cinelab.recsys.similarity import SIMILARITIES, pairwise_similarity
 
-SIMILARITIES = ("cosine", "cosine_corated", "pearson", "pearson_baseline")
 CENTERINGS = ("none", "mean", "baseline")
 _CACHE_LIMIT_BYTES = 600e6  # keep the full similarity matrix when it fits in this much memory
 _BLOCK_ELEMENTS = 4_000_000  # at most this many similarities computed at once
@@ -94,8 +93,7 @@ class _NeighbourModel(Recommender):
         coo = self.matrix_.tocoo()
         self.user_means_ = _row_means(self.matrix_)  # (n_users,)
         self.item_means_ = _row_means(self.matrix_.T.tocsr())  # (n_items,)
-        baseline = self.baseline_.predict(coo.row, coo.col)  # (n_ratings,)
-        residual = sp.csr_matrix((coo.data - baseline, (coo.row, coo.col)), self.matrix_.shape)
+        residual = self.residual_matrix()  # (n_users, n_items)
         compared = residual if self.similarity == "pearson_baseline" else self.matrix_
         self.entity_rows_ = compared.T.tocsr() if not self.user_based else compared.tocsr()
         values = self._values(coo.row, coo.col, coo.data)  # (n_ratings,)
@@ -312,45 +310,40 @@ class _NeighbourModel(Recommender):
             return self._combine(neighbours, self._base(None, items, state.user_bias, state.mean))
         return self._combine(neighbours, self._base(np.full(len(items), state), items))
 
-    def _explain(self, state, item: int) -> pd.DataFrame:
-        """Base terms, then one term ``s v / (sum s + damping)`` per neighbour (one frame
-        built once: a widget explains ten films per click)."""
+    neighbour_kind = TermKind.FILM_NEIGHBOUR  # what a neighbour term is (see the subclasses)
+
+    def _explain(self, state, item: int) -> list[Term]:
+        """Base terms, then one term ``s v / (sum s + damping)`` per neighbour."""
         neighbours = self._one_user_neighbours(state, np.array([item]))
         if isinstance(state, _NewUser):
-            names, base = self._base_terms(-1, item, state.user_bias, state.mean)
+            base = self._base_terms(-1, item, state.user_bias, state.mean)
         else:
-            names, base = self._base_terms(state, item, None, None)
+            base = self._base_terms(state, item, None, None)
         weight = neighbours.similarity.sum()
         if weight == 0:
-            return pd.DataFrame({"term": names, "value": base})
+            return base
         if self.centering == "none":  # the base only enters through the damping
-            base = base * self.damping_ / (weight + self.damping_)
-            names, base = (names, base) if self.damping_ > 0 else ([], base[:0])
-        side = "user" if self.user_based else "film"
+            share = self.damping_ / (weight + self.damping_)
+            base = [replace(t, value=t.value * share) for t in base] if self.damping_ > 0 else []
         ids = (self.user_ids_ if self.user_based else self.item_ids_)[neighbours.neighbour]
-        no_neighbour = np.full(len(names), np.nan)
-        return pd.DataFrame(
-            {
-                "term": names + [f"{side} {i}" for i in ids],
-                "value": np.concatenate(
-                    [base, neighbours.similarity * neighbours.value / (weight + self.damping_)]
-                ),
-                "neighbour_id": np.concatenate([no_neighbour, ids.to_numpy()]),
-                "similarity": np.concatenate([no_neighbour, neighbours.similarity]),
-                "rating": np.concatenate([no_neighbour, neighbours.rating]),
-            }
-        )
+        values = neighbours.similarity * neighbours.value / (weight + self.damping_)  # (n_kept,)
+        kind = TermKind.USER_NEIGHBOUR if self.user_based else self.neighbour_kind
+        return base + [
+            Term(kind, float(value), refers_to=neighbour, similarity=float(s), rating=float(r))
+            for neighbour, value, s, r in zip(
+                ids, values, neighbours.similarity, neighbours.rating, strict=True
+            )
+        ]
 
-    def _base_terms(self, user: int, item: int, user_bias, user_mean) -> tuple[list, np.ndarray]:
-        """Names and values of `_base` for one pair (user = -1 for a folded-in user)."""
+    def _base_terms(self, user: int, item: int, user_bias, user_mean) -> list[Term]:
+        """`_base` for one pair as terms (user = -1 for a folded-in user)."""
         if self.centering == "mean" and self.user_based:
             mean = self.user_means_[user] if user_mean is None else user_mean
-            return ["user mean"], np.array([mean])
+            return [Term(TermKind.USER_MEAN, float(mean))]
         if self.centering == "mean":
-            return ["film mean"], np.array([self.item_means_[item]])
+            return [Term(TermKind.FILM_MEAN, float(self.item_means_[item]))]
         bias = self.baseline_.user[user] if user_bias is None else user_bias
-        values = [self.baseline_.global_mean, bias, self.baseline_.item[item]]
-        return list(BIAS_TERMS), np.array(values, dtype=np.float64)
+        return bias_terms(self.baseline_.global_mean, bias, self.baseline_.item[item])
 
 
 class UserKNN(_NeighbourModel):

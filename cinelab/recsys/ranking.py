@@ -15,9 +15,9 @@ votes for i with weight ``B_ji``, which is also the explanation.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from cinelab.recsys.base import Recommender
+from cinelab.recsys.explanation import Term, TermKind
 
 
 class EASE(Recommender):
@@ -68,18 +68,14 @@ class EASE(Recommender):
         scores[modelled] = self.weights_[np.ix_(rows, columns[modelled])].sum(axis=0)
         return scores
 
-    def _explain(self, watched: np.ndarray, item: int) -> pd.DataFrame:
+    def _explain(self, watched: np.ndarray, item: int) -> list[Term]:
+        """One vote ``B_ji`` per watched film j; EASE uses no rating, only who watched what."""
         column = self.position_[item]
         rows = self.position_[watched]
         used = (rows >= 0) & (column >= 0)
-        votes = self.weights_[rows[used], column] if column >= 0 else np.zeros(0)
+        votes = self.weights_[rows[used], column] if column >= 0 else np.zeros(0)  # (n_used,)
         ids = self.item_ids_[watched[used]]
-        return pd.DataFrame(
-            {
-                "term": [f"film {i}" for i in ids],
-                "value": votes,
-                "neighbour_id": ids,
-                "similarity": votes,
-                "rating": 1.0,
-            }
-        )
+        return [
+            Term(TermKind.FILM_NEIGHBOUR, float(vote), refers_to=film, similarity=float(vote))
+            for film, vote in zip(ids, votes, strict=True)
+        ]

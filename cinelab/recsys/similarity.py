@@ -16,10 +16,13 @@ Why several similarities? They answer different questions:
 
 Every product below is a sparse matrix product, so nothing ever builds a dense users x films
 matrix; the result is dense only in the (rows of X) x (rows of Y) shape the caller asked for.
-`nearest_neighbours` ranks the rows most similar to one row, as the neighbour explorer shows.
+`nearest_neighbours` ranks the rows most similar to one row, and `RatingRows` adds the models'
+"pearson_baseline" and the evidence behind one similarity, as the neighbour explorer shows.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -196,3 +199,62 @@ def _variance(sum_squares: np.ndarray, sums: np.ndarray, n: np.ndarray) -> np.nd
     variance = sum_squares - sums**2 / n
     variance[variance < 1e-9 * np.maximum(sum_squares, 1.0)] = 0.0
     return variance
+
+
+SIMILARITIES = (*METRICS, "pearson_baseline")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What one similarity rests on: the columns both rows rated and the numbers compared."""
+
+    columns: np.ndarray  # (n_common,) positions of the columns both rows rated
+    target: np.ndarray  # (n_common,) the target row's ratings there
+    neighbour: np.ndarray  # (n_common,) the neighbour row's ratings there
+    raw: float  # the similarity before shrinkage
+    similarity: float  # after shrinkage
+
+
+class RatingRows:
+    """One side of a ratings matrix (films or users) with every similarity the kit offers.
+
+    ``"pearson_baseline"`` is what the default `ItemKNN` and `UserKNN` use: co-rated cosine of
+    the *residuals* ``rating - (mu + b_u + b_i)``, so it needs them. The other metrics compare
+    the ratings themselves.
+
+    Parameters
+    ----------
+    ratings : sparse matrix, shape ``(n_rows, n_columns)``
+        One row per film (or user), a stored entry per rating.
+    residuals : sparse matrix, optional
+        The same pattern holding ``rating - baseline``; required for "pearson_baseline".
+    """
+
+    def __init__(self, ratings, residuals=None):
+        self.ratings = as_sparse_rows(ratings)
+        self.residuals = None if residuals is None else as_sparse_rows(residuals)
+
+    def compared(self, similarity: str) -> tuple[sp.csr_matrix, str]:
+        """The rows `pairwise_similarity` compares for `similarity`, and with which metric."""
+        if similarity not in SIMILARITIES:
+            raise ValueError(f"similarity must be one of {SIMILARITIES}, got {similarity!r}.")
+        if similarity != "pearson_baseline":
+            return self.ratings, similarity
+        if self.residuals is None:
+            raise ValueError("'pearson_baseline' needs the baseline residuals of the ratings.")
+        return self.residuals, "cosine_corated"
+
+    def neighbours(self, target: int, k: int, similarity: str, shrinkage: float) -> pd.DataFrame:
+        """`nearest_neighbours` of row `target` under any of `SIMILARITIES`."""
+        rows, metric = self.compared(similarity)
+        return nearest_neighbours(rows, target, k, metric, shrinkage)
+
+    def evidence(self, target: int, neighbour: int, similarity: str, shrinkage: float) -> Evidence:
+        """The co-rated columns of two rows, their ratings there, and their similarity."""
+        rows, metric = self.compared(similarity)
+        pair = rows[[target, neighbour]]  # (2, n_columns)
+        ratings = self.ratings[[target, neighbour]].toarray()  # (2, n_columns), 0 = unrated
+        both = np.flatnonzero((ratings[0] != 0) & (ratings[1] != 0))  # (n_common,)
+        raw = pairwise_similarity(pair[0], pair[1], metric=metric)[0, 0]
+        shrunk = pairwise_similarity(pair[0], pair[1], metric=metric, shrinkage=shrinkage)[0, 0]
+        return Evidence(both, ratings[0, both], ratings[1, both], float(raw), float(shrunk))

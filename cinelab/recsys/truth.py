@@ -21,8 +21,8 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from cinelab.recsys import metrics
 from cinelab.recsys.base import Recommender
+from cinelab.recsys.metrics import mean_over_users, ndcg_at_k, precision_at_k, recall_at_k
 
 RELEVANT_STARS = 4.5  # a film the user would truly rate 4.5 or more counts as a good pick
 
@@ -112,9 +112,9 @@ def true_top_n(
         columns=["user_id", "item_id"],
     )
     return {
-        f"precision@{k}": metrics.mean_over_users(metrics.precision_at_k, lists, relevant, k),
-        f"recall@{k}": metrics.mean_over_users(metrics.recall_at_k, lists, relevant, k),
-        f"ndcg@{k}": metrics.mean_over_users(metrics.ndcg_at_k, lists, relevant, k),
+        f"precision@{k}": mean_over_users(precision_at_k, lists, relevant, k),
+        f"recall@{k}": mean_over_users(recall_at_k, lists, relevant, k),
+        f"ndcg@{k}": mean_over_users(ndcg_at_k, lists, relevant, k),
         "mean_true_rating": float(expected_ratings(truth, picked).mean()),
         "n_users": float(len(relevant)),
     }

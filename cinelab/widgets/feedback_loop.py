@@ -29,9 +29,10 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from cinelab.data import Dataset
+from cinelab.recsys.registry import MODELS, build_model, check_model_name
 from cinelab.recsys.simulation import simulate_feedback_loop
-from cinelab.widgets import theme
-from cinelab.widgets.recommenders import ALGORITHMS, check_algorithm, load_dataset
+from cinelab.widgets.catalogue import load_dataset
+from cinelab.widgets.theme import classed, mark, stylesheet
 
 PANELS = (
     ("rmse", "Accuracy: RMSE against true tastes (lower is better)"),
@@ -50,7 +51,7 @@ class FeedbackLoopSimulator(widgets.VBox):
         Must carry the planted truth (the embedded ``"cinelab"`` data does): the simulated
         people rate with their true tastes.
     algorithm : str
-        Starting algorithm, one of `cinelab.widgets.recommenders.ALGORITHMS`.
+        Starting model, a name in `cinelab.recsys.registry.MODELS`.
     exploration, rounds, n_users : starting values of the sliders.
     seed : int
         Seed of every run (same settings, same curves).
@@ -84,8 +85,8 @@ class FeedbackLoopSimulator(widgets.VBox):
             )
         self.seed = seed
         self.results = pd.DataFrame()
-        self._build(check_algorithm(algorithm), exploration, rounds, n_users)
-        self.presenter = theme.mark(self, "feedback-loop", presenter)
+        self._build(check_model_name(algorithm, "algorithm"), exploration, rounds, n_users)
+        self.presenter = mark(self, "feedback-loop", presenter)
         self.run_button.on_click(lambda _: self.run())
         self.clear_button.on_click(lambda _: self.clear())
         self._draw()
@@ -106,7 +107,7 @@ class FeedbackLoopSimulator(widgets.VBox):
             simulate_feedback_loop(
                 self.dataset.ratings,
                 self.dataset.truth,
-                lambda: ALGORITHMS[name](self.dataset),
+                lambda: build_model(name, self.dataset.items),
                 rounds=int(self.rounds.value),
                 n_users=int(self.users.value),
                 exploration=exploration,
@@ -136,38 +137,38 @@ class FeedbackLoopSimulator(widgets.VBox):
         self._draw()
 
     def _build(self, algorithm: str, exploration: float, rounds: int, n_users: int) -> None:
-        self.algorithm = _classed(
-            widgets.Dropdown(options=list(ALGORITHMS), value=algorithm, description="algorithm"),
+        self.algorithm = classed(
+            widgets.Dropdown(options=list(MODELS), value=algorithm, description="algorithm"),
             "cinelab-feedback-algorithm",
         )
-        self.exploration = _classed(
+        self.exploration = classed(
             widgets.FloatSlider(value=exploration, min=0.0, max=1.0, step=0.05,
                                 description="exploration", readout_format=".2f"),
             "cinelab-feedback-exploration",
         )  # fmt: skip
-        self.rounds = _classed(
+        self.rounds = classed(
             widgets.IntSlider(value=rounds, min=1, max=20, description="rounds"),
             "cinelab-feedback-rounds",
         )
-        self.users = _classed(
+        self.users = classed(
             widgets.IntSlider(value=n_users, min=10, max=len(self.dataset.truth.user_bias),
                               step=10, description="people"),
             "cinelab-feedback-users",
         )  # fmt: skip
-        self.run_button = _classed(
+        self.run_button = classed(
             widgets.Button(description="Run the loop", button_style="primary"),
             "cinelab-feedback-run",
         )
-        self.clear_button = _classed(
+        self.clear_button = classed(
             widgets.Button(description="Clear runs"), "cinelab-feedback-clear"
         )
-        self.progress = _classed(
+        self.progress = classed(
             widgets.IntProgress(value=0, min=0, max=rounds, description="rounds done"),
             "cinelab-feedback-progress",
         )
-        self.plot = _classed(widgets.Image(format="png"), "cinelab-feedback-plot")
-        self.summary = _classed(widgets.HTML(), "cinelab-feedback-summary")
-        self.status = _classed(widgets.HTML(), "cinelab-feedback-status")
+        self.plot = classed(widgets.Image(format="png"), "cinelab-feedback-plot")
+        self.summary = classed(widgets.HTML(), "cinelab-feedback-summary")
+        self.status = classed(widgets.HTML(), "cinelab-feedback-status")
         controls = widgets.HBox(
             [
                 widgets.VBox([self.algorithm, self.exploration]),
@@ -175,16 +176,11 @@ class FeedbackLoopSimulator(widgets.VBox):
                 widgets.VBox([self.run_button, self.clear_button, self.progress]),
             ]
         )
-        super().__init__([theme.stylesheet(), controls, self.plot, self.summary, self.status])
+        super().__init__([stylesheet(), controls, self.plot, self.summary, self.status])
 
     def _draw(self) -> None:
         self.plot.value = render_panels(self.results)
         self.summary.value = render_summary(self.results)
-
-
-def _classed(widget: widgets.DOMWidget, css_class: str) -> widgets.DOMWidget:
-    widget.add_class(css_class)
-    return widget
 
 
 def render_panels(results: pd.DataFrame, dpi: int = 90) -> bytes:

@@ -17,7 +17,7 @@ import time
 import ipywidgets as widgets
 
 from cinelab.language.chat import HOW_TO_GET_A_CHAT_MODEL, Answer, CatalogueChat
-from cinelab.widgets import theme
+from cinelab.widgets.theme import mark, stylesheet
 
 EXAMPLES = (
     "What year did Alien come out?",
@@ -73,7 +73,7 @@ class FilmChat(widgets.VBox):
             widget.add_class(f"cinelab-chat-{name}")
         super().__init__(
             [
-                theme.stylesheet(),
+                stylesheet(),
                 widgets.HBox([self.question, self.ask_button, self.examples]),
                 self.method,
                 self.answer_view,
@@ -81,7 +81,7 @@ class FilmChat(widgets.VBox):
                 self.status,
             ]
         )
-        theme.mark(self, "film-chat", presenter)
+        mark(self, "film-chat", presenter)
         self.ask_button.on_click(lambda _: self.ask())
         self.question.observe(lambda _: self.ask(), names="value")
         self.examples.observe(self._use_example, names="value")

@@ -3,9 +3,11 @@
 Neighbourhood methods stand or fall on one number, the similarity. This widget shows the k
 most similar films (or users) as bars, and for any one of them the evidence behind the number:
 the people (or films) both rated, their two ratings side by side, the similarity computed on
-them and what significance shrinkage did to it. Neighbours come from
-`cinelab.recsys.similarity.nearest_neighbours`, on `pairwise_similarity`, the one
-implementation the models use.
+them and what significance shrinkage did to it. By default it shows the similarity the
+recommender demo's default model actually uses (Item-KNN: "pearson_baseline" with its
+shrinkage). Rows, neighbours and evidence all come from the fitted model's
+`Recommender.rating_rows` (`cinelab.recsys.similarity.RatingRows`), the one implementation
+the models use; this widget only lays them out.
 
 Stable CSS classes: ``cinelab-neighbour-explorer``, ``cinelab-neighbour-kind``,
 ``cinelab-neighbour-film``, ``cinelab-neighbour-user``, ``cinelab-neighbour-similarity``,
@@ -20,14 +22,15 @@ import html
 import ipywidgets as widgets
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from cinelab.data import Dataset
-from cinelab.recsys.similarity import METRICS, nearest_neighbours, pairwise_similarity
-from cinelab.widgets import theme
-from cinelab.widgets.recommenders import film_labels, load_dataset
+from cinelab.recsys.registry import build_model
+from cinelab.recsys.similarity import SIMILARITIES, Evidence
+from cinelab.widgets.catalogue import film_labels, load_dataset
+from cinelab.widgets.theme import classed, mark, stylesheet
 
 KINDS = ("films", "users")
+DEMO_MODEL = "Item-KNN"  # the recommender demo's default: its similarity is shown by default
 _EVIDENCE_ROWS = 12  # co-rated pairs listed before "and N more"
 
 
@@ -40,10 +43,11 @@ class NeighbourExplorer(widgets.VBox):
         A name for `cinelab.data.load` or a loaded `Dataset`.
     kind : {"films", "users"}
         Start by exploring films or users.
-    similarity : str
-        One of `cinelab.recsys.similarity.METRICS`.
-    shrinkage : float
+    similarity : str, optional
+        One of `cinelab.recsys.similarity.SIMILARITIES`; default: what Item-KNN uses.
+    shrinkage : float, optional
         Significance weighting (see `cinelab.recsys.similarity.shrink`); 0 turns it off.
+        Default: Item-KNN's.
     k : int
         How many neighbours are listed.
     presenter : bool, optional
@@ -62,40 +66,37 @@ class NeighbourExplorer(widgets.VBox):
         dataset: str | Dataset = "cinelab",
         *,
         kind: str = "films",
-        similarity: str = "pearson",
-        shrinkage: float = 0.0,
+        similarity: str | None = None,
+        shrinkage: float | None = None,
         k: int = 10,
         presenter: bool | None = None,
     ) -> None:
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, got {kind!r}.")
-        if similarity not in METRICS:
-            raise ValueError(f"similarity must be one of {METRICS}, got {similarity!r}.")
+        if similarity is not None and similarity not in SIMILARITIES:
+            raise ValueError(f"similarity must be one of {SIMILARITIES}, got {similarity!r}.")
         self.dataset = load_dataset(dataset)
+        self.model = build_model(DEMO_MODEL, self.dataset.items).fit(self.dataset.ratings)
+        similarity = self.model.similarity if similarity is None else similarity
+        shrinkage = self.model.shrinkage if shrinkage is None else shrinkage
         self._index_ratings()
         self.neighbours = pd.DataFrame(columns=["id", "label", "similarity", "co_rated"])
         self.evidence = pd.DataFrame()
         self._quiet = False
         self._build(kind, similarity, shrinkage, k)
-        self.presenter = theme.mark(self, "neighbour-explorer", presenter)
+        self.presenter = mark(self, "neighbour-explorer", presenter)
         self._connect()
         self._show_kind()
 
     # ---------------------------------------------------------------- data
     def _index_ratings(self) -> None:
-        """Users x films matrix (CSR) over the whole catalogue, plus labels for both sides."""
-        ratings = self.dataset.ratings
-        self.film_ids = pd.Index(self.dataset.items["item_id"]).union(ratings["item_id"].unique())
-        self.user_ids = pd.Index(np.sort(ratings["user_id"].unique()))
-        users = self.user_ids.get_indexer(ratings["user_id"])  # (n_ratings,)
-        films = self.film_ids.get_indexer(ratings["item_id"])  # (n_ratings,)
-        values = ratings["rating"].to_numpy(dtype=np.float64)  # (n_ratings,)
-        shape = (len(self.user_ids), len(self.film_ids))
-        self.by_user = sp.csr_matrix((values, (users, films)), shape=shape)  # (n_users, n_films)
-        self.by_film = self.by_user.T.tocsr()  # (n_films, n_users)
+        """Film rows and user rows of the model's ratings, plus labels for both sides."""
+        self.film_ids, self.user_ids = self.model.item_ids_, self.model.user_ids_
+        self.by_film = self.model.rating_rows("films")
+        self.by_user = self.model.rating_rows("users")
         labels = film_labels(self.dataset.items)
         self.film_labels = {film: labels.get(film, f"film {film}") for film in self.film_ids}
-        counts = np.diff(self.by_user.indptr)  # (n_users,)
+        counts = np.diff(self.by_user.ratings.indptr)  # (n_users,)
         self.user_labels = {
             user: f"user {user} ({count} ratings)"
             for user, count in zip(self.user_ids, counts, strict=True)
@@ -109,48 +110,48 @@ class NeighbourExplorer(widgets.VBox):
 
     # ---------------------------------------------------------------- building
     def _build(self, kind: str, similarity: str, shrinkage: float, k: int) -> None:
-        most_rated = self.film_ids[int(np.argmax(np.diff(self.by_film.indptr)))]
-        self.kind = _classed(
+        most_rated = self.film_ids[int(np.argmax(np.diff(self.by_film.ratings.indptr)))]
+        self.kind = classed(
             widgets.ToggleButtons(options=KINDS, value=kind, description="explore"),
             "cinelab-neighbour-kind",
         )
-        self.film = _classed(
+        self.film = classed(
             widgets.Combobox(
                 options=sorted(self.film_labels.values()), value=self.film_labels[most_rated],
                 ensure_option=True, description="film", layout=widgets.Layout(width="420px"),
             ),
             "cinelab-neighbour-film",
         )  # fmt: skip
-        self.user = _classed(
+        self.user = classed(
             widgets.Dropdown(
                 options=[(label, user) for user, label in self.user_labels.items()],
                 description="user",
             ),
             "cinelab-neighbour-user",
         )
-        self.similarity = _classed(
-            widgets.Dropdown(options=METRICS, value=similarity, description="similarity"),
+        self.similarity = classed(
+            widgets.Dropdown(options=SIMILARITIES, value=similarity, description="similarity"),
             "cinelab-neighbour-similarity",
         )
-        self.shrinkage = _classed(
+        self.shrinkage = classed(
             widgets.FloatSlider(value=shrinkage, min=0, max=100, step=1, description="shrinkage",
                                 continuous_update=False),
             "cinelab-neighbour-shrinkage",
         )  # fmt: skip
-        self.k = _classed(
+        self.k = classed(
             widgets.IntSlider(value=k, min=1, max=30, description="neighbours",
                               continuous_update=False),
             "cinelab-neighbour-k",
         )  # fmt: skip
-        self.listing = _classed(widgets.HTML(), "cinelab-neighbour-list")
-        self.evidence_choice = _classed(
+        self.listing = classed(widgets.HTML(), "cinelab-neighbour-list")
+        self.evidence_choice = classed(
             widgets.Dropdown(description="evidence for", layout=widgets.Layout(width="420px")),
             "cinelab-neighbour-evidence-choice",
         )
-        self.evidence_view = _classed(widgets.HTML(), "cinelab-neighbour-evidence")
+        self.evidence_view = classed(widgets.HTML(), "cinelab-neighbour-evidence")
         super().__init__(
             [
-                theme.stylesheet(),
+                stylesheet(),
                 widgets.HBox([self.kind, self.film, self.user]),
                 widgets.HBox([self.similarity, self.shrinkage, self.k]),
                 self.listing,
@@ -184,8 +185,8 @@ class NeighbourExplorer(widgets.VBox):
         target = self.target()
         if target is None:
             return
-        found = nearest_neighbours(
-            rows, ids.get_loc(target), self.k.value, self.similarity.value, self.shrinkage.value
+        found = rows.neighbours(
+            ids.get_loc(target), self.k.value, self.similarity.value, self.shrinkage.value
         )
         neighbour_ids = ids[found["index"].to_numpy()]
         self.neighbours = pd.DataFrame(
@@ -217,31 +218,23 @@ class NeighbourExplorer(widgets.VBox):
             return
         rows, ids, labels, other_ids, other_labels = self._side()
         target = self.target()
-        pair = rows[[ids.get_loc(target), ids.get_loc(neighbour)]]  # (2, n_other)
-        self.evidence = co_rated_table(pair, other_ids, other_labels)
         metric, shrinkage = self.similarity.value, self.shrinkage.value
-        raw = pairwise_similarity(pair[0], pair[1], metric=metric)[0, 0]
-        shrunk = pairwise_similarity(pair[0], pair[1], metric=metric, shrinkage=shrinkage)[0, 0]
+        found = rows.evidence(ids.get_loc(target), ids.get_loc(neighbour), metric, shrinkage)
+        self.evidence = evidence_table(found, other_ids, other_labels)
         self.evidence_view.value = render_evidence(
-            self.evidence, labels[target], labels[neighbour], metric, shrinkage, raw, shrunk
+            self.evidence, labels[target], labels[neighbour], metric, shrinkage, found
         )
 
 
-def _classed(widget: widgets.DOMWidget, css_class: str) -> widgets.DOMWidget:
-    widget.add_class(css_class)
-    return widget
-
-
-def co_rated_table(pair: sp.csr_matrix, other_ids: pd.Index, other_labels: dict) -> pd.DataFrame:
-    """Columns both rows rated: ``id, label, target, neighbour`` (the two ratings)."""
-    first, second = pair[0].toarray()[0], pair[1].toarray()[0]  # (n_other,) each, 0 = unrated
-    both = np.flatnonzero((first != 0) & (second != 0))
+def evidence_table(evidence: Evidence, other_ids: pd.Index, other_labels: dict) -> pd.DataFrame:
+    """The co-rated columns as a table: ``id, label, target, neighbour`` (the two ratings)."""
+    ids = other_ids[evidence.columns]
     return pd.DataFrame(
         {
-            "id": other_ids[both],
-            "label": [other_labels[i] for i in other_ids[both]],
-            "target": first[both],
-            "neighbour": second[both],
+            "id": ids,
+            "label": [other_labels[i] for i in ids],
+            "target": evidence.target,
+            "neighbour": evidence.neighbour,
         }
     )
 
@@ -272,13 +265,17 @@ def render_evidence(
     neighbour_label: str,
     metric: str,
     shrinkage: float,
-    raw: float,
-    shrunk: float,
+    found: Evidence,
 ) -> str:
     """The co-rated ratings side by side and how the similarity came out of them."""
-    n = len(evidence)
+    n, raw, shrunk = len(evidence), found.raw, found.similarity
     if metric == "cosine":  # zero-filled: every rating of either row enters the norms
         number = f"cosine over all ratings (unrated = 0), {n} in common = <b>{raw:+.3f}</b>"
+    elif metric == "pearson_baseline":  # what Item-KNN uses: cosine of rating - baseline
+        number = (
+            f"pearson_baseline (co-rated cosine of rating − baseline) on the {n} rated by "
+            f"both = <b>{raw:+.3f}</b>"
+        )
     else:
         number = f"{metric} on the {n} rated by both = <b>{raw:+.3f}</b>"
     if shrinkage:

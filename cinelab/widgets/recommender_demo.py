@@ -21,7 +21,6 @@ from __future__ import annotations
 import html
 import os
 import time
-from collections.abc import Mapping
 
 import ipywidgets as widgets
 import numpy as np
@@ -29,57 +28,18 @@ import pandas as pd
 
 from cinelab.data import Dataset
 from cinelab.recsys.base import FoldedInUser
-from cinelab.recsys.explanation import largest_personal_term
-from cinelab.widgets import theme
-from cinelab.widgets.recommenders import (
-    ALGORITHMS,
+from cinelab.recsys.explanation import reason
+from cinelab.recsys.registry import MODELS, check_model_name
+from cinelab.widgets.catalogue import (
     FilmSearch,
     ModelCache,
-    check_algorithm,
     default_hyper_parameters,
     film_labels,
     load_dataset,
 )
+from cinelab.widgets.recommender_views import FilmRow, render_terms, render_top_list
 from cinelab.widgets.store import RatingsFileError, RatingsStore
-
-STARS = (1, 2, 3, 4, 5)
-_LIKED_STARS = 4  # from this many stars, "you liked it"
-
-
-class FilmRow(widgets.HBox):
-    """One film with five star buttons (and optionally a remove button); reused, not rebuilt."""
-
-    def __init__(self, on_rate, on_remove=None):
-        self.item_id = None
-        self.label = widgets.HTML(layout=widgets.Layout(flex="1 1 auto", min_width="12em"))
-        self.stars = [
-            widgets.Button(description="★", tooltip=f"{n} star{'s' * (n > 1)}") for n in STARS
-        ]
-        for n, button in zip(STARS, self.stars, strict=True):
-            button.add_class("cinelab-star")
-            button.add_class(f"cinelab-star-{n}")
-            button.on_click(lambda _, n=n: on_rate(self.item_id, n))
-        children = [self.label, *self.stars]
-        if on_remove is not None:
-            remove = widgets.Button(description="✕", tooltip="forget this rating")
-            remove.layout.width = "32px"
-            remove.add_class("cinelab-remove")
-            remove.on_click(lambda _: on_remove(self.item_id))
-            children.append(remove)
-        super().__init__(children, layout=widgets.Layout(align_items="center"))
-        self.add_class("cinelab-film-row")
-
-    def show(self, item_id, label: str, rating: float | None) -> None:
-        """Point the row at a film and light up its stars up to `rating`."""
-        self.item_id = item_id
-        self.label.value = html.escape(label)
-        for n, button in zip(STARS, self.stars, strict=True):
-            button.button_style = "warning" if rating is not None and n <= rating else ""
-        self.layout.display = None
-
-    def hide(self) -> None:
-        self.item_id = None
-        self.layout.display = "none"
+from cinelab.widgets.theme import classed, mark, stylesheet
 
 
 class RecommenderDemo(widgets.VBox):
@@ -91,7 +51,7 @@ class RecommenderDemo(widgets.VBox):
         A name for `cinelab.data.load` (default: the embedded ``"cinelab"`` data) or a loaded
         `Dataset`. Models are fitted on its ratings once; you are folded in as a new user.
     algorithm : str
-        Starting algorithm, one of `ALGORITHMS`.
+        Starting model, a name in `cinelab.recsys.registry.MODELS`.
     n : int
         Length of the recommendation list.
     ratings_file : str or Path, optional
@@ -127,9 +87,8 @@ class RecommenderDemo(widgets.VBox):
         self.n = n
         self.labels = film_labels(self.dataset.items)
         self.search = FilmSearch(self.labels, self.dataset.ratings)
-        self._rating_counts = self.dataset.ratings["item_id"].value_counts().to_dict()
         self.models = ModelCache(self.dataset)
-        self.store = RatingsStore(ratings_file, dataset=self.dataset.name)
+        self.store = RatingsStore(ratings_file, dataset=self.dataset)
         self._hyper = {}
         self._revision = 0
         self._quiet = False
@@ -138,8 +97,8 @@ class RecommenderDemo(widgets.VBox):
         self._notice = ("", False)  # (message about the ratings file, is it a warning)
         self.recommendations = pd.DataFrame()
         self.last_refresh_ms = float("nan")
-        self._build(check_algorithm(algorithm), max_matches)
-        self.presenter = theme.mark(self, "recommender-demo", presenter)
+        self._build(check_model_name(algorithm, "algorithm"), max_matches)
+        self.presenter = mark(self, "recommender-demo", presenter)
         self.ratings = self._load_saved()
         self._connect()
         self._on_algorithm()
@@ -180,34 +139,34 @@ class RecommenderDemo(widgets.VBox):
 
     # ---------------------------------------------------------------- building
     def _build(self, algorithm: str, max_matches: int) -> None:
-        self.query = _classed(
+        self.query = classed(
             widgets.Text(placeholder="search a film title…", continuous_update=True),
             "cinelab-search",
         )
         self.result_rows = [FilmRow(self.rate) for _ in range(max_matches)]
-        self.results = _classed(widgets.VBox(self.result_rows), "cinelab-search-results")
+        self.results = classed(widgets.VBox(self.result_rows), "cinelab-search-results")
         self.rated_rows: list[FilmRow] = []
-        self.rated_box = _classed(widgets.VBox(), "cinelab-my-ratings")
+        self.rated_box = classed(widgets.VBox(), "cinelab-my-ratings")
         self._nothing_rated = widgets.HTML("<i class='cinelab-muted'>none yet</i>")
-        self.reset_button = _classed(
+        self.reset_button = classed(
             widgets.Button(description="Forget my ratings"), "cinelab-reset"
         )
-        self.algorithm = _classed(
-            widgets.Dropdown(options=list(ALGORITHMS), value=algorithm, description="algorithm"),
+        self.algorithm = classed(
+            widgets.Dropdown(options=list(MODELS), value=algorithm, description="algorithm"),
             "cinelab-algorithm",
         )
-        self.neighbours = _classed(
+        self.neighbours = classed(
             widgets.IntSlider(value=40, min=1, max=100, description="neighbours",
                               continuous_update=False),
             "cinelab-neighbours",
         )  # fmt: skip
-        self.regularization = _classed(
+        self.regularization = classed(
             widgets.FloatLogSlider(value=0.1, base=10, min=-3, max=1, step=0.1,
                                    description="regularisation", continuous_update=False),
             "cinelab-regularization",
         )  # fmt: skip
-        self.top_list = _classed(widgets.HTML(), "cinelab-recommendations")
-        self.why_input = _classed(
+        self.top_list = classed(widgets.HTML(), "cinelab-recommendations")
+        self.why_input = classed(
             widgets.Combobox(
                 options=sorted(self.labels.values()), ensure_option=True,
                 placeholder="why not this film? type a title", continuous_update=True,
@@ -215,8 +174,8 @@ class RecommenderDemo(widgets.VBox):
             ),
             "cinelab-why-not-input",
         )  # fmt: skip
-        self.why_output = _classed(widgets.HTML(), "cinelab-why-not")
-        self.status = _classed(widgets.HTML(), "cinelab-status")
+        self.why_output = classed(widgets.HTML(), "cinelab-why-not")
+        self.status = classed(widgets.HTML(), "cinelab-status")
         left = widgets.VBox(
             [
                 widgets.HTML("<b>1 · Find and rate films</b>"),
@@ -241,7 +200,7 @@ class RecommenderDemo(widgets.VBox):
             ],
             layout=widgets.Layout(width="50%"),
         )
-        super().__init__([theme.stylesheet(), widgets.HBox([left, right]), self.status])
+        super().__init__([stylesheet(), widgets.HBox([left, right]), self.status])
 
     def _connect(self) -> None:
         self.query.observe(lambda _: self._show_matches(), names="value")
@@ -389,21 +348,13 @@ class RecommenderDemo(widgets.VBox):
         self.recommendations = top.assign(
             title=[self.labels.get(item, str(item)) for item in top["item_id"]],
             prediction=[terms.attrs["prediction"] for terms in explanations],
-            reason=[
-                self._reason(item, terms, you.ratings)
-                for item, terms in zip(top["item_id"], explanations, strict=True)
-            ],
+            reason=[reason(terms, self.labels) for terms in explanations],
         )
         self._revision += 1
         self.top_list.value = render_top_list(
             self.recommendations, self._revision, self.algorithm.value, you.model.predicts_ratings
         )
         self.last_refresh_ms = (time.perf_counter() - start) * 1000
-
-    def _reason(self, item, terms: pd.DataFrame, mine: dict) -> str:
-        if self.algorithm.value == "Popularity":
-            return f"Popular: {self._rating_counts.get(item, 0):,} people rated it."
-        return one_line_reason(terms, self.labels, mine)
 
     def _show_matches(self) -> None:
         matches = self.search.find(self.query.value, len(self.result_rows))
@@ -442,17 +393,14 @@ class RecommenderDemo(widgets.VBox):
                 f"<p>You rated <b>{html.escape(label)}</b> {mine[item]:g}★ yourself: films "
                 "you rated are never recommended back to you.</p>"
             )
-        ranking = you.recommend(n=len(model.item_ids_))
-        position = np.flatnonzero(ranking["item_id"].to_numpy() == item)
+        standing = you.standing(item, self.n)
         terms = you.explain(item)
-        if len(position) == 0:
+        if standing.rank is None:
             where = "is not in this model's catalogue, so it gets the baseline prediction"
         else:
-            rank = int(position[0]) + 1
-            where = f"is ranked <b>#{rank}</b> of {len(ranking)} for you"
-            if rank > self.n:
-                needed = ranking["score"].iloc[self.n - 1]
-                where += f" (the last film in your top {self.n} scores {needed:.2f})"
+            where = f"is ranked <b>#{standing.rank}</b> of {standing.out_of} for you"
+            if standing.rank > self.n:
+                where += f" (the last film in your top {self.n} scores {standing.top_n_score:.2f})"
         value = "Predicted rating" if model.predicts_ratings else "Score"
         return (
             f"<p><b>{html.escape(label)}</b> {where}. {value} "
@@ -468,105 +416,3 @@ class RecommenderDemo(widgets.VBox):
             css = "cinelab-warning" if warning else "cinelab-muted"
             parts.insert(0, f"<span class='{css}'>{html.escape(notice)}</span>")
         self.status.value = " ".join(parts)
-
-
-def _classed(widget: widgets.DOMWidget, css_class: str) -> widgets.DOMWidget:
-    widget.add_class(css_class)
-    return widget
-
-
-# -------------------------------------------------------------------- text and HTML
-def one_line_reason(terms: pd.DataFrame, labels: Mapping, my_ratings: Mapping) -> str:
-    """A short, friendly reason for one recommendation, from the model's explanation terms.
-
-    Film-neighbour models name the film you rated that pushed this one up most ("you rated
-    Alien 5★ and people who liked it liked this"); user-neighbour models summarise the similar
-    people; factor models say whether your tastes or the film's general appeal carried it;
-    anything else names its biggest personal term. `my_ratings` is ``{item_id: stars}``.
-    """
-    if not my_ratings:
-        return "You have not rated anything yet: a film most people rate highly."
-    if "neighbour_id" in terms.columns:
-        is_neighbour = terms["neighbour_id"].notna().to_numpy()  # (n_terms,)
-        if is_neighbour.any() and terms["value"].to_numpy()[is_neighbour].max() > 0:
-            return _neighbour_reason(terms[is_neighbour], labels, my_ratings)
-    top = largest_personal_term(terms)
-    if top is None:
-        return "Nothing personal tips the balance: a film most people rate highly."
-    return _term_reason(str(terms["term"].iloc[top]), float(terms["value"].iloc[top]))
-
-
-def _neighbour_reason(neighbours: pd.DataFrame, labels: Mapping, my_ratings: Mapping) -> str:
-    top = neighbours.loc[neighbours["value"].idxmax()]
-    if str(top["term"]).startswith("film"):
-        film = top["neighbour_id"]
-        title = labels.get(film, str(film))
-        stars = my_ratings.get(film)
-        if stars is not None and stars >= _LIKED_STARS:
-            return f"You rated {title} {stars:g}★ and people who liked it liked this."
-        rated = f" (you gave it {stars:g}★)" if stars is not None else ""
-        return f"You watched {title}{rated}, and people who watched it watched this."
-    weights = neighbours["similarity"].to_numpy()
-    mean = float(np.average(neighbours["rating"].to_numpy(), weights=weights))
-    return f"{len(neighbours)} people who rate like you gave it {mean:.1f}★ on average."
-
-
-_TERM_PHRASES = {
-    "taste match (factors)": ("It matches the tastes your ratings reveal", "It goes against the tastes your ratings reveal"),
-    "film bias": ("Most people rate it above average", "Most people rate it below average"),
-    "user bias": ("You rate generously", "You rate strictly"),
-}  # fmt: skip
-
-
-def _term_reason(term: str, value: float) -> str:
-    if term in _TERM_PHRASES:
-        up, down = _TERM_PHRASES[term]
-        return f"{up if value > 0 else down} ({value:+.2f})."
-    return f"Mostly its {term} ({value:+.2f})."
-
-
-def render_top_list(
-    recommendations: pd.DataFrame, revision: int, algorithm: str, predicts_ratings: bool
-) -> str:
-    """The top-N list as an HTML ``<ol>``; ``data-revision`` lets tests see it change."""
-    items = []
-    for row in recommendations.itertuples(index=False):
-        value = f"{row.prediction:.1f}★" if predicts_ratings else f"score {row.score:.2f}"
-        items.append(
-            f"<li class='cinelab-rec' data-item-id='{html.escape(str(row.item_id))}'>"
-            f"<span class='cinelab-rec-title'>{html.escape(row.title)}</span> "
-            f"<span class='cinelab-muted'>{value}</span>"
-            f"<div class='cinelab-reason'>{html.escape(row.reason)}</div></li>"
-        )
-    return (
-        f"<ol class='cinelab-topn' data-revision='{revision}' "
-        f"data-algorithm='{html.escape(algorithm)}'>{''.join(items)}</ol>"
-    )
-
-
-def render_terms(terms: pd.DataFrame, labels: Mapping, my_ratings: Mapping) -> str:
-    """The explanation terms as a table with signed bars (longest bar = biggest term)."""
-    largest = max(float(terms["value"].abs().max()), 1e-12)
-    rows = []
-    for row in terms.itertuples(index=False):
-        rows.append(
-            f"<tr><td>{html.escape(_term_label(row, labels, my_ratings))}</td>"
-            f"<td>{row.value:+.2f}</td><td>{_bar(row.value, largest)}</td></tr>"
-        )
-    return f"<table class='cinelab-table'>{''.join(rows)}</table>"
-
-
-def _term_label(row, labels: Mapping, my_ratings: Mapping) -> str:
-    """Neighbour films get their title, your stars and the similarity; other terms as named."""
-    name, neighbour = str(row.term), getattr(row, "neighbour_id", None)
-    if not name.startswith("film") or neighbour is None or neighbour not in labels:
-        return name
-    stars = my_ratings.get(neighbour)
-    yours = f"you: {stars:g}★, " if stars is not None else ""
-    return f"{labels[neighbour]} ({yours}similarity {row.similarity:.2f})"
-
-
-def _bar(value: float, largest: float) -> str:
-    width = 120 * abs(value) / largest
-    negative = " cinelab-negative" if value < 0 else ""
-    return f"<span class='cinelab-bar{negative}' style='width:{width:.0f}px'></span>"

@@ -68,3 +68,9 @@ def mark(widget: widgets.DOMWidget, name: str, presenter: bool | None) -> bool:
     if presenter:
         widget.add_class(PRESENTER_CLASS)
     return presenter
+
+
+def classed(widget: widgets.DOMWidget, css_class: str) -> widgets.DOMWidget:
+    """`widget` with a stable CSS class added (for styling and for the browser tests)."""
+    widget.add_class(css_class)
+    return widget

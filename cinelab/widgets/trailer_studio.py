@@ -22,7 +22,7 @@ import pandas as pd
 
 from cinelab.textgen import FORMATS, Copy, TrailerCopywriter, available_models
 from cinelab.textgen.copywriter import STRATEGIES
-from cinelab.widgets import theme
+from cinelab.widgets.theme import mark, stylesheet
 
 PERSONAS = (
     "a teenager who loves scary movies and monsters",
@@ -70,7 +70,7 @@ class TrailerStudio(widgets.VBox):
         self._build_controls()
         super().__init__(
             [
-                theme.stylesheet(),
+                stylesheet(),
                 self.model_picker,
                 self.film,
                 widgets.HBox([self.audience, self.persona, self.user]),
@@ -84,7 +84,7 @@ class TrailerStudio(widgets.VBox):
                 self.status,
             ]
         )
-        theme.mark(self, "trailer-studio", presenter)
+        mark(self, "trailer-studio", presenter)
         self._connect()
         self._show_audience_fields()
 

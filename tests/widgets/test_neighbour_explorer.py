@@ -19,7 +19,7 @@ def dataset():
 
 @pytest.fixture
 def explorer(dataset):
-    return NeighbourExplorer(dataset, similarity="pearson", k=5)
+    return NeighbourExplorer(dataset, similarity="pearson", shrinkage=0, k=5)
 
 
 def ratings_of(dataset, item_id):
@@ -102,3 +102,17 @@ def test_similarity_choice_changes_the_numbers(explorer):
 def test_bad_choices_are_refused(dataset, kwargs, message):
     with pytest.raises(ValueError, match=message):
         NeighbourExplorer(dataset, **kwargs)
+
+
+def test_by_default_it_shows_the_similarity_the_demos_item_knn_uses(dataset):
+    explorer = NeighbourExplorer(dataset, k=5)
+    model = explorer.model  # the recommender demo's default model, fitted on the same data
+    assert (explorer.similarity.value, explorer.shrinkage.value) == ("pearson_baseline", 100)
+    explorer.film.value = explorer.film_labels[ALIEN]
+    alien = model.item_ids_.get_loc(ALIEN)
+    for row in explorer.neighbours.itertuples(index=False):
+        used = model.similarity_cache_[alien, model.item_ids_.get_loc(row.id)]
+        assert row.similarity == pytest.approx(used, abs=1e-6)  # the cache is float32
+    assert "pearson_baseline (co-rated cosine of rating − baseline)" in (
+        explorer.evidence_view.value
+    )

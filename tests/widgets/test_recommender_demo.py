@@ -6,12 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cinelab.widgets.recommender_demo import (
-    RecommenderDemo,
-    one_line_reason,
-    render_top_list,
-)
-from cinelab.widgets.recommenders import ALGORITHMS, FilmSearch, film_labels
+from cinelab.recsys.registry import MODELS, ModelEntry, build_model
+from cinelab.widgets.catalogue import FilmSearch, film_labels
+from cinelab.widgets.recommender_demo import RecommenderDemo
+from cinelab.widgets.recommender_views import render_top_list
 from cinelab.widgets.store import RatingsStore
 from tests.widgets.tiny_data import tiny_dataset
 
@@ -178,13 +176,13 @@ def test_saved_ratings_for_unknown_films_are_kept_but_not_used(dataset, ratings_
     assert RatingsStore(ratings_file, dataset="tiny").load() == {ALIEN: 5.0, 999: 4.0, HEAT: 3.0}
 
 
-@pytest.mark.parametrize("algorithm", list(ALGORITHMS))
+@pytest.mark.parametrize("algorithm", list(MODELS))
 def test_every_algorithm_shows_its_own_fold_in_list(demo, algorithm):
     demo.rate(ALIEN, 5)
     demo.rate(AMELIE, 2)
     demo.algorithm.value = algorithm
     model = demo.model
-    assert type(model) is type(ALGORITHMS[algorithm](demo.dataset))
+    assert type(model) is type(build_model(algorithm, demo.dataset.items))
     expected = model.recommend_for_new_user({ALIEN: 5.0, AMELIE: 2.0}, n=5)
     assert shown_ids(demo) == list(expected["item_id"])
     assert f"data-algorithm='{algorithm}'" in demo.top_list.value
@@ -214,10 +212,10 @@ def test_changing_regularisation_refits_with_the_new_value(demo):
 
 
 def test_an_algorithm_that_fails_is_reported_and_the_last_one_kept(demo, monkeypatch):
-    def broken(dataset, **hyper):
+    def broken(items, **hyper):
         raise ValueError("no taste vectors today")
 
-    monkeypatch.setitem(ALGORITHMS, "ALS", broken)
+    monkeypatch.setitem(MODELS, "ALS", ModelEntry(broken, "collaborative"))
     demo.rate(ALIEN, 5)
     shown = shown_ids(demo)
     demo.algorithm.value = "ALS"
@@ -227,14 +225,14 @@ def test_an_algorithm_that_fails_is_reported_and_the_last_one_kept(demo, monkeyp
 
 
 def test_a_hyper_parameter_that_fails_is_undone(demo, monkeypatch):
-    real_als = ALGORITHMS["ALS"]
+    real_als = MODELS["ALS"].build
 
-    def fragile(dataset, **hyper):
+    def fragile(items, **hyper):
         if hyper.get("regularization", 1) < 0.01:
             raise ValueError("singular matrix")
-        return real_als(dataset, **hyper)
+        return real_als(items, **hyper)
 
-    monkeypatch.setitem(ALGORITHMS, "ALS", fragile)
+    monkeypatch.setitem(MODELS, "ALS", ModelEntry(fragile, "collaborative"))
     demo.algorithm.value = "ALS"
     shown = shown_ids(demo)
     demo.regularization.value = 0.001
@@ -255,46 +253,6 @@ def test_popularity_reason_counts_the_films_ratings(demo, dataset):
     first = demo.recommendations.iloc[0]
     count = int((dataset.ratings["item_id"] == first["item_id"]).sum())
     assert first["reason"] == f"Popular: {count:,} people rated it."
-
-
-def test_one_line_reasons_for_each_kind_of_explanation():
-    labels = {1: "Alien (1979)", 2: "Heat (1995)"}
-    film_terms = pd.DataFrame(
-        {
-            "term": ["global mean", "film 1", "film 2"],
-            "value": [3.5, 0.4, -0.1],
-            "neighbour_id": [np.nan, 1, 2],
-            "similarity": [np.nan, 0.6, 0.3],
-            "rating": [np.nan, 5.0, 2.0],
-        }
-    )
-    assert one_line_reason(film_terms, labels, {1: 5.0, 2: 2.0}) == (
-        "You rated Alien (1979) 5★ and people who liked it liked this."
-    )
-    assert one_line_reason(film_terms, labels, {1: 2.0, 2: 2.0}) == (
-        "You watched Alien (1979) (you gave it 2★), and people who watched it watched this."
-    )
-    user_terms = pd.DataFrame(
-        {
-            "term": ["global mean", "user 7", "user 9"],
-            "value": [3.5, 0.3, 0.1],
-            "neighbour_id": [np.nan, 7, 9],
-            "similarity": [np.nan, 0.75, 0.25],
-            "rating": [np.nan, 5.0, 3.0],
-        }
-    )
-    assert one_line_reason(user_terms, labels, {1: 5.0}) == (
-        "2 people who rate like you gave it 4.5★ on average."
-    )
-    factor_terms = pd.DataFrame(
-        {"term": ["global mean", "film bias", "taste match (factors)"], "value": [3.5, 0.1, 0.6]}
-    )
-    assert one_line_reason(factor_terms, labels, {1: 5.0}) == (
-        "It matches the tastes your ratings reveal (+0.60)."
-    )
-    assert one_line_reason(factor_terms, labels, {}) == (
-        "You have not rated anything yet: a film most people rate highly."
-    )
 
 
 def test_why_not_box_gives_the_films_rank_and_terms(demo, dataset):

@@ -1,55 +1,30 @@
-"""What the recommender widgets share: the algorithm menu, fitted-model caching and film labels.
+"""What the recommender widgets share: the dataset, film labels and search, fitted models.
 
 The widgets fit each model once on the dataset and then only fold the person in, once per
 change (`model.fold_in`), which is what keeps every click under a tenth of a second. A model
-is refitted only when its hyper-parameters change, and each (algorithm, hyper-parameters)
-combination is fitted at most once per widget.
+is refitted only when its hyper-parameters change, and each (model, hyper-parameters)
+combination is fitted at most once per widget. The models themselves, and their menu, are
+`cinelab.recsys.registry`.
 """
 
 from __future__ import annotations
 
 import time
 import unicodedata
-from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
-from cinelab import data, recsys
-from cinelab.data import Dataset
-from cinelab.recsys.content import TEXT_COLUMNS
+from cinelab.data import Dataset, load
+from cinelab.recsys.base import Recommender
+from cinelab.recsys.registry import build_model, check_model_name
 
-# Display name -> how to build the model from the dataset and the tunable hyper-parameters.
-ALGORITHMS: dict[str, Callable[..., recsys.Recommender]] = {
-    "Popularity": lambda dataset, **hyper: recsys.Popularity(**hyper),
-    "User-KNN": lambda dataset, **hyper: recsys.UserKNN(**hyper),
-    "Item-KNN": lambda dataset, **hyper: recsys.ItemKNN(**hyper),
-    "FunkSVD": lambda dataset, **hyper: recsys.FunkSVD(**hyper),
-    "ALS": lambda dataset, **hyper: recsys.ALS(**hyper),
-    "Content-based": lambda dataset, **hyper: _content_model(dataset, **hyper),
-    "Hybrid": lambda dataset, **hyper: recsys.Hybrid(
-        dataset.items, content=_content_model(dataset), **hyper
-    ),
-    "EASE (top-N)": lambda dataset, **hyper: recsys.EASE(**hyper),
-}
-TUNABLE = ("n_neighbours", "regularization")
-
-
-def _content_model(dataset: Dataset, **hyper) -> recsys.ContentBased:
-    """Content-based on whichever text the catalogue has (MovieLens has genres only)."""
-    columns = tuple(c for c in TEXT_COLUMNS if c in dataset.items.columns)
-    return recsys.ContentBased(dataset.items, text_columns=columns, **hyper)
-
-
-def check_algorithm(name: str) -> str:
-    if name not in ALGORITHMS:
-        raise ValueError(f"unknown algorithm {name!r}; choose one of {list(ALGORITHMS)}.")
-    return name
+TUNABLE = ("n_neighbours", "regularization")  # the hyper-parameters the demo has sliders for
 
 
 def default_hyper_parameters(name: str, dataset: Dataset) -> dict:
-    """The tunable hyper-parameters this algorithm has, at the kit's defaults."""
-    params = ALGORITHMS[check_algorithm(name)](dataset).get_params()
+    """The tunable hyper-parameters this model has, at the kit's defaults."""
+    params = build_model(name, dataset.items).get_params()
     return {key: params[key] for key in TUNABLE if key in params}
 
 
@@ -58,7 +33,7 @@ def load_dataset(dataset: str | Dataset) -> Dataset:
     if isinstance(dataset, Dataset):
         return dataset
     if isinstance(dataset, str):
-        return data.load(dataset)
+        return load(dataset)
     raise TypeError(
         f"dataset must be a name like 'cinelab' or a Dataset, got {type(dataset).__name__}."
     )
@@ -115,21 +90,21 @@ class ModelCache:
 
     def __init__(self, dataset: Dataset):
         self.dataset = dataset
-        self._models: dict[tuple, recsys.Recommender] = {}
+        self._models: dict[tuple, Recommender] = {}
         self.fit_seconds: dict[tuple, float] = {}
 
     def key(self, algorithm: str, hyper: dict) -> tuple:
-        return (check_algorithm(algorithm), tuple(sorted(hyper.items())))
+        return (check_model_name(algorithm), tuple(sorted(hyper.items())))
 
     def is_fitted(self, algorithm: str, hyper: dict) -> bool:
         return self.key(algorithm, hyper) in self._models
 
-    def get(self, algorithm: str, hyper: dict) -> recsys.Recommender:
+    def get(self, algorithm: str, hyper: dict) -> Recommender:
         """The fitted model, fitting it now (once) if needed."""
         key = self.key(algorithm, hyper)
         if key not in self._models:
             start = time.perf_counter()
-            model = ALGORITHMS[algorithm](self.dataset, **hyper)
+            model = build_model(algorithm, self.dataset.items, **hyper)
             self._models[key] = model.fit(self.dataset.ratings)
             self.fit_seconds[key] = time.perf_counter() - start
         return self._models[key]
