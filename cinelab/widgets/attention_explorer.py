@@ -19,6 +19,7 @@ import numpy as np
 
 from cinelab.attention import AttentionMaps, KitTransformer, sharpen_weights
 from cinelab.attention.sources import AttentionSource
+from cinelab.widgets.theme import mark, stylesheet
 
 ALL_HEADS = -1
 _CELL_RGB = "178, 34, 34"  # firebrick: the darker the cell, the more attention
@@ -44,6 +45,8 @@ class AttentionExplorer(widgets.VBox):
         ``cinelab.attention.TransformersAttention(model, tokenizer)``.
     max_tokens : longer texts are cut to their first ``max_tokens`` tokens.
     seed : seed of the default source.
+    presenter : larger fonts for a projector; default from ``CINELAB_PRESENTER``, as for
+        every kit widget (`cinelab.widgets.theme`).
 
     Attributes
     ----------
@@ -58,6 +61,7 @@ class AttentionExplorer(widgets.VBox):
         *,
         max_tokens: int = 40,
         seed: int = 0,
+        presenter: bool | None = None,
     ) -> None:
         texts = _check_texts(texts)
         self.source = KitTransformer.from_texts(texts, seed=seed) if source is None else source
@@ -69,6 +73,7 @@ class AttentionExplorer(widgets.VBox):
         self._build_controls(texts)
         super().__init__(
             [
+                stylesheet(),
                 self.text,
                 widgets.HBox([self.layer, self.head, self.causal, self.temperature]),
                 self.query,
@@ -77,7 +82,7 @@ class AttentionExplorer(widgets.VBox):
                 self.message,
             ]
         )
-        self.add_class("cinelab-attention-explorer")
+        self.presenter = mark(self, "attention-explorer", presenter)
         self._connect()
         self._load_text()
 

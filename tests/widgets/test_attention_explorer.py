@@ -176,3 +176,13 @@ def test_explorer_shows_a_transformers_gpt2_with_its_causal_mask_fixed():
         expected = model(input_ids=ids, output_attentions=True).attentions[2][0, 1].numpy()
     np.testing.assert_allclose(explorer.shown_weights, expected, atol=1e-6)
     assert explorer.maps.tokens[:3] == ("A", "crew", "plans")
+
+
+def test_presenter_mode_and_the_kit_theme_like_every_widget(monkeypatch):
+    source = attention.KitTransformer.from_texts(LOGLINES, min_count=1, seed=0)
+    plain = AttentionExplorer(LOGLINES, source, presenter=False)
+    assert "cinelab-widget" in plain._dom_classes and "cinelab-presenter" not in plain._dom_classes
+    assert "cinelab-style" in plain.children[0]._dom_classes  # the shared stylesheet
+    assert "cinelab-presenter" in AttentionExplorer(LOGLINES, source, presenter=True)._dom_classes
+    monkeypatch.setenv("CINELAB_PRESENTER", "1")
+    assert AttentionExplorer(LOGLINES, source).presenter is True
