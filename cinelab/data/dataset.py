@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,8 @@ class Dataset:
         The lowest and highest rating the source allows.
     truth : object or None
         For the synthetic data only: the planted biases and factors that generated the ratings.
+    identity : str or None
+        What the data *is*, whatever it is called (see `key`); set by the loaders.
     """
 
     name: str
@@ -31,6 +34,17 @@ class Dataset:
     items: pd.DataFrame
     rating_scale: tuple[float, float] = (0.5, 5.0)
     truth: Any = field(default=None, repr=False)
+    identity: str | None = None
+
+    @property
+    def key(self) -> str:
+        """A stable id for what this dataset is, used to keep saved ratings apart.
+
+        Two copies of one MovieLens release share it, whatever their folders are called; a
+        folder that happens to be called "cinelab" does not get the kit's key. Without an
+        `identity` from a loader, the key is a fingerprint of the catalogue.
+        """
+        return self.identity or catalogue_key(self.items)
 
     def describe(self) -> str:
         """A few lines of the numbers that matter for recommendation: size, sparsity, scale."""
@@ -73,3 +87,10 @@ class Dataset:
             f"Dataset(name={self.name!r}, ratings={len(self.ratings):,} rows, "
             f"items={len(self.items):,} rows)"
         )
+
+
+def catalogue_key(items: pd.DataFrame, prefix: str = "catalogue") -> str:
+    """``prefix:<16 hex digits>`` from the catalogue's ids and titles (same films, same key)."""
+    table = items[["item_id", "title"]].astype(str).sort_values(["item_id", "title"])
+    text = "\n".join(table["item_id"] + "\t" + table["title"])
+    return f"{prefix}:{hashlib.sha256(text.encode('utf-8')).hexdigest()[:16]}"

@@ -64,4 +64,5 @@ def load_embedded() -> Dataset:
         items=films,
         rating_scale=EMBEDDED_SCALE,
         truth=plant_truth(films),
+        identity="cinelab",
     )

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cinelab.data.dataset import Dataset
+from cinelab.data.dataset import Dataset, catalogue_key
 from cinelab.data.validation import validate_ratings
 
 RATING_COLUMNS = ["user_id", "item_id", "rating", "timestamp"]
@@ -237,7 +237,13 @@ def load_movielens(path: str | Path, name: str | None = None) -> Dataset:
         if member is not None:
             ratings, items = reader(source)
             label = name or Path(member).parent.name or path.stem
-            return Dataset(name=label, ratings=ratings, items=items, rating_scale=(0.5, 5.0))
+            return Dataset(
+                name=label,
+                ratings=ratings,
+                items=items,
+                rating_scale=(0.5, 5.0),
+                identity=catalogue_key(items, prefix="movielens"),
+            )
     raise ValueError(
         f"{path} does not look like a MovieLens release: found none of "
         f"{[m for m, _ in _FORMATS]} in it."

@@ -1,14 +1,18 @@
 """A person's own film ratings, kept in one small JSON file between sessions.
 
 The recommender demo is only convincing if what you rated is still there after a kernel
-restart or a page reload, so every change is saved at once. Three promises:
+restart or a page reload, so every change is saved at once. Four promises:
 
 * **atomic**: the file is written to a temporary file in the same folder and then renamed over
   the old one (`os.replace`), so a crash mid-write leaves the old file, never half a file;
 * **nothing is lost**: a file that cannot be read (corrupt JSON, someone else's JSON) is never
   overwritten; before the first save it is renamed to ``<name>.<timestamp>.bak``;
-* **one file, several datasets**: ratings are stored per dataset name, because film 1 in the
-  kit's catalogue is not film 1 in MovieLens.
+* **no lost updates**: two demos on one file (two tabs, two processes) do not overwrite each
+  other. `save` holds a lock (``<name>.lock``, via `filelock`), re-reads the file and applies
+  only what *this* session changed since it last loaded or saved;
+* **one file, several datasets**: ratings are stored per dataset *identity* (`Dataset.key`),
+  not per name, because film 1 in the kit's catalogue is not film 1 in MovieLens, and one
+  MovieLens release is the same data whatever its folder is called.
 
 Where the file lives: the ``path`` argument, else the ``CINELAB_RATINGS_FILE`` environment
 variable, else ``my_ratings.json`` in the user data folder `platformdirs` picks for "cinelab".
@@ -26,12 +30,14 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import platformdirs
+from filelock import FileLock
 
 from cinelab import config
 
 ENV_VAR = "CINELAB_RATINGS_FILE"
 FILE_FORMAT = "cinelab-ratings"
 FILE_VERSION = 1
+LOCK_TIMEOUT_SECONDS = 10
 
 
 class RatingsFileError(ValueError):
@@ -53,8 +59,8 @@ class RatingsStore:
     ----------
     path : str or Path, optional
         The JSON file; see the module docstring for the default.
-    dataset : str
-        Name of the dataset the item ids belong to (``Dataset.name``).
+    dataset : Dataset or str
+        The dataset the item ids belong to: a `Dataset` (its `key` is used) or a key.
 
     Attributes
     ----------
@@ -62,12 +68,22 @@ class RatingsStore:
         Where an unreadable file was moved before the first save, if that happened.
     """
 
-    def __init__(self, path: str | os.PathLike | None = None, dataset: str = "cinelab"):
-        if not isinstance(dataset, str) or not dataset:
-            raise ValueError(f"dataset must be a non-empty name, got {dataset!r}.")
+    def __init__(self, path: str | os.PathLike | None = None, dataset="cinelab"):
+        key = getattr(dataset, "key", dataset)
+        if not isinstance(key, str) or not key:
+            raise ValueError(f"dataset must be a Dataset or a non-empty key, got {dataset!r}.")
         self.path = Path(path).expanduser() if path is not None else default_ratings_path()
-        self.dataset = dataset
+        if self.path.is_dir():
+            raise IsADirectoryError(
+                f"The ratings file {self.path} is a folder. Give a file path instead, e.g. "
+                f"{self.path / 'my_ratings.json'}."
+            )
+        self.dataset = key
         self.backup_path: Path | None = None
+        self._known: dict = {}  # this dataset's ratings as this session last read or wrote them
+        self._lock = FileLock(
+            self.path.with_name(self.path.name + ".lock"), preserve_lock_file=True
+        )
 
     def load(self) -> dict:
         """This dataset's ratings; ``{}`` when the file does not exist yet.
@@ -78,23 +94,45 @@ class RatingsStore:
             If the file is not valid JSON or not a CineLab ratings file. The file is left
             untouched; `save` will move it aside to a ``.bak`` before writing.
         """
-        return _ratings_for(self._read_all(), self.dataset, self.path)
+        self._known = _ratings_for(self._read_all(), self.dataset, self.path)
+        return dict(self._known)
 
-    def save(self, ratings: Mapping) -> None:
-        """Replace this dataset's ratings in the file (other datasets are kept), atomically."""
-        entries = _encode(ratings)
-        try:
-            everything = self._read_all()
-        except RatingsFileError:
-            self.backup_path = self._move_aside()
-            everything = {}
-        everything[self.dataset] = entries
-        payload = {"format": FILE_FORMAT, "version": FILE_VERSION, "ratings": everything}
-        _write_atomically(self.path, json.dumps(payload, indent=1, sort_keys=True) + "\n")
+    def save(self, ratings: Mapping) -> dict:
+        """Save what this session changed since it last loaded or saved, and return the merge.
+
+        Under the file's lock, the file is read again; films this session rated or re-rated
+        are written, films it removed are removed, and everything else (other datasets, and
+        ratings another session saved meanwhile) is kept. Written atomically.
+        """
+        mine = _ratings_for({self.dataset: _encode(ratings)}, self.dataset, self.path)
+        changed = {k: v for k, v in mine.items() if self._known.get(k) != v}
+        removed = [k for k in self._known if k not in mine]
+        merged = self._update(lambda current: _merge(current, changed, removed))
+        self._known = mine  # this session's view: what it removes next time is relative to it
+        return merged
 
     def reset(self) -> None:
         """Forget this dataset's ratings (an unreadable file is backed up, as in `save`)."""
-        self.save({})
+        self._known = self._update(lambda current: {})
+
+    def _update(self, change) -> dict:
+        """Apply `change` to this dataset's ratings in the file, under the lock."""
+        with self._locked():
+            try:
+                everything = self._read_all()
+            except RatingsFileError:
+                self.backup_path = self._move_aside()
+                everything = {}
+            merged = change(_ratings_for(everything, self.dataset, self.path))
+            everything[self.dataset] = _encode(merged)
+            payload = {"format": FILE_FORMAT, "version": FILE_VERSION, "ratings": everything}
+            _write_atomically(self.path, json.dumps(payload, indent=1, sort_keys=True) + "\n")
+        return _ratings_for(everything, self.dataset, self.path)
+
+    def _locked(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock.timeout = LOCK_TIMEOUT_SECONDS
+        return self._lock
 
     def _read_all(self) -> dict:
         """``{dataset: [[item_id, rating], ...]}`` from the file, checked; ``{}`` if absent."""
@@ -133,6 +171,13 @@ class RatingsStore:
             counter += 1
         os.replace(self.path, backup)
         return backup
+
+
+def _merge(current: dict, changed: Mapping, removed) -> dict:
+    """`current` with this session's `changed` ratings applied and its `removed` films dropped."""
+    merged = {k: v for k, v in current.items() if k not in set(removed)}
+    merged.update(changed)
+    return merged
 
 
 def _ratings_for(everything: Mapping, dataset: str, path: Path) -> dict:

@@ -69,7 +69,10 @@ def test_save_leaves_no_temporary_files(path):
     store = RatingsStore(path)
     for rating in (1, 2, 3):
         store.save({1: rating})
-    assert sorted(p.name for p in path.parent.iterdir()) == ["my_ratings.json"]
+    assert sorted(p.name for p in path.parent.iterdir()) == [
+        "my_ratings.json",
+        "my_ratings.json.lock",
+    ]
 
 
 def test_failed_write_keeps_the_old_file_and_no_temporary(path, monkeypatch):
@@ -84,7 +87,10 @@ def test_failed_write_keeps_the_old_file_and_no_temporary(path, monkeypatch):
         store.save({1: 1})
     monkeypatch.undo()
     assert RatingsStore(path).load() == {1: 5.0}
-    assert sorted(p.name for p in path.parent.iterdir()) == ["my_ratings.json"]
+    assert sorted(p.name for p in path.parent.iterdir()) == [
+        "my_ratings.json",
+        "my_ratings.json.lock",
+    ]
 
 
 def test_corrupt_file_raises_a_clear_error_and_is_untouched(path):
@@ -153,7 +159,10 @@ def test_a_readable_file_is_not_backed_up(path):
     store.save({1: 4})
     store.save({1: 5})
     assert store.backup_path is None
-    assert sorted(p.name for p in path.parent.iterdir()) == ["my_ratings.json"]
+    assert sorted(p.name for p in path.parent.iterdir()) == [
+        "my_ratings.json",
+        "my_ratings.json.lock",
+    ]
 
 
 def test_environment_variable_chooses_the_default_path(tmp_path, monkeypatch):
@@ -187,5 +196,5 @@ def test_bad_ratings_are_refused_before_touching_the_file(path, ratings, error, 
 
 
 def test_empty_dataset_name_is_refused(path):
-    with pytest.raises(ValueError, match="dataset must be a non-empty name"):
+    with pytest.raises(ValueError, match="dataset must be a Dataset or a non-empty key"):
         RatingsStore(path, dataset="")

@@ -40,4 +40,4 @@ def tiny_dataset(n_films: int = 60, n_users: int = 150, seed: int = 0) -> Datase
     )
     ratings, truth = generate(items, config)
     ratings["rating"] = ratings["rating"].astype(float)
-    return Dataset("tiny", ratings, items, rating_scale=(1.0, 5.0), truth=truth)
+    return Dataset("tiny", ratings, items, rating_scale=(1.0, 5.0), truth=truth, identity="tiny")
