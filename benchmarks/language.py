@@ -143,7 +143,9 @@ def retrieval_table(repeats: int) -> pd.DataFrame:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="passes over the questions")
-    parser.add_argument("--threads", type=int, default=1, help="torch, numpy and scikit-learn threads")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="torch, numpy and scikit-learn threads"
+    )
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     threadpool_limits(args.threads)  # numpy and scikit-learn too: no oversubscription
