@@ -31,6 +31,7 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 
+from cinelab.arguments import positive_int
 from cinelab.data import validate_ratings
 from cinelab.recsys.explanation import Term, TermKind, reason, terms_frame
 from cinelab.recsys.similarity import RatingRows
@@ -93,9 +94,27 @@ class Recommender(BaseEstimator):
     bias_user_regularization = 15.0
     bias_item_regularization = 10.0
 
+    def __new__(cls, *args, **kwargs):
+        """Refuse an unknown keyword naming *this* class and the likely intended name.
+
+        Without this, ``ItemKNN(n_neighbors=10)`` would fail inside a private base class's
+        ``__init__``. The kit spells "neighbours" and "regularization"; the other spellings are
+        pointed to the right name.
+        """
+        known = cls._get_param_names()
+        for name in kwargs:
+            if name not in known:
+                raise TypeError(_unknown_parameter(cls.__name__, name, known))
+        return super().__new__(cls)
+
     # ------------------------------------------------------------------ fitting
     def fit(self, ratings: pd.DataFrame) -> Recommender:
-        """Learn from a ratings frame with columns ``user_id, item_id, rating``; returns self."""
+        """Learn from a ratings frame with columns ``user_id, item_id, rating``; returns self.
+
+        Hyper-parameters are checked first, so a setting that cannot work is refused before
+        any work, with its name; training that diverges raises instead of predicting NaN.
+        """
+        self._check_hyper_parameters()
         ratings = validate_ratings(ratings)
         self.user_ids_ = pd.Index(np.sort(ratings["user_id"].unique()))
         self.item_ids_ = pd.Index(self._item_universe(ratings))
@@ -108,7 +127,20 @@ class Recommender(BaseEstimator):
         self.rating_range_ = (float(values.min()), float(values.max()))
         self.baseline_ = self._fit_baseline()
         self._fit()
+        self._check_finite()
         return self
+
+    def _check_hyper_parameters(self) -> None:
+        """Refuse settings that cannot work (each model checks its own, via `cinelab.arguments`)."""
+
+    def _check_finite(self) -> None:
+        """A model whose fallback scores are not finite would predict NaN: say so instead."""
+        scores = self._fallback_scores()  # (n_items,)
+        if not np.all(np.isfinite(scores)):
+            raise FloatingPointError(
+                f"{type(self).__name__} learned non-finite values with {self.get_params()}: "
+                "check its hyper-parameters."
+            )
 
     def _fit_baseline(self) -> Biases:
         """The one set of biases this model falls back on (and builds on, for most models).
@@ -409,5 +441,16 @@ class FoldedInUser:
 
 
 def _check_n(n: int) -> None:
-    if not isinstance(n, int | np.integer) or isinstance(n, bool) or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}.")
+    positive_int(n, "n")
+
+
+# The kit's spelling of each parameter, for the other spellings people type.
+_OTHER_SPELLINGS = (("neighbors", "neighbours"), ("regularisation", "regularization"))
+
+
+def _unknown_parameter(model: str, name: str, known: list[str]) -> str:
+    respelled = name
+    for other, kit in _OTHER_SPELLINGS:
+        respelled = respelled.replace(other, kit)
+    hint = f" The kit spells it {respelled!r}." if respelled in known else ""
+    return f"{model} has no parameter {name!r}.{hint} Its parameters are {known}."

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from cinelab.arguments import non_negative_number, positive_int
 from cinelab.recsys.base import Biases, Recommender, fit_biases, fold_in_user_bias
 from cinelab.recsys.explanation import Term, TermKind
 
@@ -35,6 +36,11 @@ class Baseline(Recommender):
         self.user_regularization = user_regularization
         self.item_regularization = item_regularization
         self.iterations = iterations
+
+    def _check_hyper_parameters(self) -> None:
+        non_negative_number(self.user_regularization, "user_regularization")
+        non_negative_number(self.item_regularization, "item_regularization")
+        positive_int(self.iterations, "iterations")
 
     def _fit_baseline(self) -> Biases:
         return fit_biases(
@@ -83,6 +89,9 @@ class Popularity(Recommender):
 
     def __init__(self, item_regularization: float = 10.0):
         self.item_regularization = item_regularization
+
+    def _check_hyper_parameters(self) -> None:
+        non_negative_number(self.item_regularization, "item_regularization")
 
     def _fit_baseline(self) -> Biases:
         return fit_biases(self.matrix_, np.inf, self.item_regularization, iterations=1)

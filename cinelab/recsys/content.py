@@ -15,6 +15,7 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from cinelab.arguments import positive_number
 from cinelab.recsys.base import Recommender
 from cinelab.recsys.explanation import Term, TermKind
 from cinelab.recsys.knn import ItemKNN, _NeighbourModel
@@ -133,8 +134,21 @@ class Hybrid(Recommender):
         self.content = content
         self.blend_ratings = blend_ratings
 
+    def _check_hyper_parameters(self) -> None:
+        positive_number(self.blend_ratings, "blend_ratings")
+        for name, part, kind in (
+            ("collaborative", self.collaborative, Recommender),
+            ("content", self.content, ContentBased),
+        ):
+            if part is not None and not isinstance(part, kind):
+                raise TypeError(
+                    f"{name} must be an unfitted {kind.__name__} (or None for the default), "
+                    f"got {type(part).__name__}."
+                )
+
     def fit(self, ratings: pd.DataFrame) -> Hybrid:
         """Fit both parts on `ratings`; returns self."""
+        self._check_hyper_parameters()
         content = self.content if self.content is not None else ContentBased(self.items)
         collaborative = self.collaborative if self.collaborative is not None else ItemKNN()
         self.content_ = clone(content).fit(ratings)

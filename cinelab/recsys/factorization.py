@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from cinelab.arguments import non_negative_int, non_negative_number, positive_int, positive_number
 from cinelab.progress import progress_bar
 from cinelab.recsys.base import Recommender
 from cinelab.recsys.baseline import bias_terms
@@ -63,6 +64,7 @@ class _FactorModel(Recommender):
         return [*terms, Term(TermKind.FACTORS, taste)]
 
     def _record(self, epoch: int, train_rmse: float, validation) -> None:
+        self._check_converging(epoch, train_rmse)
         row = {"epoch": epoch, "train_rmse": train_rmse}
         if validation is not None:
             truth = validation["rating"].to_numpy(dtype=np.float64)
@@ -106,10 +108,22 @@ class _FactorModel(Recommender):
         """Learn from `ratings`; with `validation`, `history_` also tracks its RMSE per epoch."""
         self._validation = validation
         try:
-            super().fit(ratings)
+            with np.errstate(over="ignore", invalid="ignore"):  # divergence is raised, not warned
+                super().fit(ratings)
         finally:
             del self._validation
         return self
+
+    def _check_converging(self, epoch: int, train_rmse: float) -> None:
+        """Training RMSE wider than the rating scale is worse than guessing: it diverged."""
+        low, high = self.rating_range_
+        if not np.isfinite(train_rmse) or train_rmse > max(high - low, 1.0):
+            settings = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+            raise FloatingPointError(
+                f"{type(self).__name__} diverged: after epoch {epoch} the training RMSE is "
+                f"{train_rmse:.3g} on a {low:g}-{high:g} scale ({settings}). Lower the "
+                "learning_rate or raise the regularization."
+            )
 
 
 def solve_user(
@@ -229,6 +243,15 @@ class FunkSVD(_FactorModel):
         self.batch_size = batch_size
         self.init_std = init_std
         self.seed = seed
+
+    def _check_hyper_parameters(self) -> None:
+        for name in ("factors", "batch_size", "max_steps_per_row"):
+            positive_int(getattr(self, name), name)
+        non_negative_int(self.epochs, "epochs")  # 0: the untrained start, for teaching
+        positive_number(self.learning_rate, "learning_rate")
+        non_negative_number(self.regularization, "regularization")
+        non_negative_number(self.init_std, "init_std")
+        non_negative_int(self.seed, "seed")
 
     def _fit(self) -> None:
         rng = np.random.default_rng(self.seed)
@@ -361,6 +384,13 @@ class ALS(_FactorModel):
         self.regularization = regularization
         self.init_std = init_std
         self.seed = seed
+
+    def _check_hyper_parameters(self) -> None:
+        positive_int(self.factors, "factors")
+        non_negative_int(self.iterations, "iterations")  # 0: the untrained start, for teaching
+        positive_number(self.regularization, "regularization")  # 0 leaves the systems singular
+        non_negative_number(self.init_std, "init_std")
+        non_negative_int(self.seed, "seed")
 
     def _fit(self) -> None:
         self._start(np.random.default_rng(self.seed))

@@ -35,6 +35,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import scipy.sparse as sp
 
+from cinelab.arguments import non_negative_number, one_of, positive_int
 from cinelab.recsys.base import Recommender, fold_in_user_bias
 from cinelab.recsys.baseline import bias_terms
 from cinelab.recsys.explanation import Term, TermKind
@@ -88,7 +89,6 @@ class _NeighbourModel(Recommender):
 
     # ------------------------------------------------------------------ fit
     def _fit(self) -> None:
-        self._check_hyper_parameters()
         self.damping_ = _resolve_damping(self.damping, self.centering)
         coo = self.matrix_.tocoo()
         self.user_means_ = _row_means(self.matrix_)  # (n_users,)
@@ -109,18 +109,12 @@ class _NeighbourModel(Recommender):
             self.similarity_cache_ = self._similarities(np.arange(n_entities), None)
 
     def _check_hyper_parameters(self) -> None:
-        if self.similarity not in SIMILARITIES:
-            raise ValueError(f"similarity must be one of {SIMILARITIES}, got {self.similarity!r}.")
-        if self.centering not in CENTERINGS:
-            raise ValueError(f"centering must be one of {CENTERINGS}, got {self.centering!r}.")
-        if not isinstance(self.n_neighbours, int | np.integer) or self.n_neighbours < 1:
-            raise ValueError(f"n_neighbours must be a positive integer, got {self.n_neighbours!r}.")
-        if self.damping is not None and not (
-            isinstance(self.damping, int | float | np.number) and 0 <= self.damping < np.inf
-        ):
-            raise ValueError(
-                f"damping must be a number >= 0 (or None for the default), got {self.damping!r}."
-            )
+        one_of(self.similarity, "similarity", SIMILARITIES)
+        one_of(self.centering, "centering", CENTERINGS)
+        positive_int(self.n_neighbours, "n_neighbours")
+        non_negative_number(self.shrinkage, "shrinkage")
+        if self.damping is not None:
+            non_negative_number(self.damping, "damping")
 
     def _values(self, users, items, ratings, user_bias=None, user_mean=None) -> np.ndarray:
         """What each rating contributes as a neighbour, per `centering`."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from cinelab.arguments import positive_int, positive_number
 from cinelab.recsys.base import Recommender
 from cinelab.recsys.explanation import Term, TermKind
 
@@ -40,6 +41,10 @@ class EASE(Recommender):
     def __init__(self, regularization: float = 250.0, max_films: int = 4000):
         self.regularization = regularization
         self.max_films = max_films
+
+    def _check_hyper_parameters(self) -> None:
+        positive_number(self.regularization, "regularization")
+        positive_int(self.max_films, "max_films")
 
     def _fit(self) -> None:
         watched = self.matrix_.copy()

@@ -382,5 +382,5 @@ def test_default_damping_applies_to_baseline_centering_only(ratings, items, mode
 
 @pytest.mark.parametrize("damping", [-0.1, np.inf, "strong"])
 def test_bad_damping_is_refused(ratings, damping):
-    with pytest.raises(ValueError, match="damping must be a number >= 0"):
+    with pytest.raises(ValueError, match="damping must be a finite number >= 0"):
         recsys.ItemKNN(damping=damping).fit(ratings)
