@@ -33,6 +33,7 @@ from cinelab.exercises.answers import (
     describe_non_finite,
     is_stub,
 )
+from cinelab.exercises.deadline import DeadlineExceeded, call_with_deadline
 from cinelab.exercises.feedback import (
     ANSWERED,
     CANNOT_CHECK,
@@ -41,6 +42,8 @@ from cinelab.exercises.feedback import (
     NOT_YET,
     Feedback,
 )
+
+DEADLINE_SECONDS = 10.0  # per input: a student's function that runs longer is stopped
 
 GENERIC_HINTS = {
     "times_two": "Your answer is exactly twice the expected one: is something counted twice?",
@@ -293,9 +296,18 @@ class FunctionCheck:
     def _run_case(self, exercise: Exercise, function, case: Case) -> Feedback | None:
         student_args = copy.deepcopy(case.args)
         try:
-            student = function(*student_args, **case.kwargs)
+            student = call_with_deadline(function, student_args, case.kwargs, DEADLINE_SECONDS)
         except NotImplementedError as error:
             return _not_written_yet(exercise, error)
+        except DeadlineExceeded as error:
+            return _too_slow(exercise, case, error)
+        except SystemExit as error:
+            return exercise.feedback(
+                NOT_QUITE,
+                f"Your function called exit() or sys.exit({error.code!r}) on {case.label}. "
+                "A function hands its result back with `return`; exit() would stop the kernel.",
+                diagnosis="exited",
+            )
         except Exception as error:  # noqa: BLE001 (the student's code: report it, never raise)
             return exercise.feedback(
                 NOT_QUITE,
@@ -393,6 +405,20 @@ class FunctionCheck:
             if found:
                 return exercise.mistake_feedback(diagnosis.name, message)
         return exercise.feedback(NOT_QUITE, message, case.hint or exercise.hint)
+
+
+def _too_slow(exercise: Exercise, case: Case, error: DeadlineExceeded) -> Feedback:
+    still = (
+        " It is still running in the background: restart the kernel to stop it."
+        if error.still_running
+        else ""
+    )
+    return exercise.feedback(
+        NOT_QUITE,
+        f"Your function did not finish within {error.seconds:g} s on {case.label}.{still}",
+        "Is there a loop whose condition never becomes false (a counter that is never increased)?",
+        diagnosis="too_slow",
+    )
 
 
 def _not_written_yet(exercise: Exercise, error: NotImplementedError) -> Feedback:

@@ -2,7 +2,10 @@
 
 The file lives in the user's data folder (``platformdirs``), or where the environment variable
 ``CINELAB_PROGRESS_FILE`` says; set it to an empty string to keep progress in memory only.
-Writing is best effort: a read-only disk never turns a check into an error.
+Writing is best effort: a read-only disk never turns a check into an error. Nothing is lost
+either: writes are atomic and made under a lock (two notebooks checking at once both count), and
+a file that cannot be read (damaged, or JSON of another shape) is moved aside to a ``.bak``
+copy before a new one is started, never silently replaced.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import pandas as pd
 from cinelab import config
 from cinelab.exercises import catalog
 from cinelab.exercises.feedback import ANSWERED, CORRECT, Feedback
+from cinelab.files import lock_for, move_aside, write_atomically
 
 PROGRESS_ENV = "CINELAB_PROGRESS_FILE"
 NOT_TRIED = "not tried"
@@ -39,9 +43,14 @@ def remember(feedback: Feedback) -> None:
     if path is None:
         return
     try:
-        statuses = {**_read(path), feedback.exercise: feedback.status}
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(statuses, indent=1, sort_keys=True))
+        with lock_for(path):
+            try:
+                saved = _read(path)
+            except ValueError:
+                move_aside(path)
+                saved = {}
+            statuses = {**saved, feedback.exercise: feedback.status}
+            write_atomically(path, json.dumps(statuses, indent=1, sort_keys=True))
     except OSError:
         pass
 
@@ -49,15 +58,23 @@ def remember(feedback: Feedback) -> None:
 def statuses() -> dict[str, str]:
     """The latest status of every exercise checked so far."""
     path = progress_path()
-    saved = _read(path) if path is not None else {}
+    try:
+        saved = _read(path) if path is not None else {}
+    except (OSError, ValueError):  # unreadable: kept as it is until the next check backs it up
+        saved = {}
     return {**saved, **_session}
 
 
 def _read(path: Path) -> dict[str, str]:
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
+    """``{exercise: status}`` from the file; ``{}`` if there is none; `ValueError` if damaged."""
+    if not path.exists():
         return {}
+    content = json.loads(path.read_text(encoding="utf-8"))  # JSONDecodeError is a ValueError
+    if not isinstance(content, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in content.items()
+    ):
+        raise ValueError(f"{path} is not a progress file ({{exercise: status}}).")
+    return content
 
 
 @dataclass(frozen=True)

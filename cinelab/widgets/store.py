@@ -24,20 +24,17 @@ import json
 import math
 import numbers
 import os
-import tempfile
-import time
 from collections.abc import Mapping
 from pathlib import Path
 
 import platformdirs
-from filelock import FileLock
 
 from cinelab import config
+from cinelab.files import lock_for, move_aside, write_atomically
 
 ENV_VAR = "CINELAB_RATINGS_FILE"
 FILE_FORMAT = "cinelab-ratings"
 FILE_VERSION = 1
-LOCK_TIMEOUT_SECONDS = 10
 
 
 class RatingsFileError(ValueError):
@@ -81,9 +78,6 @@ class RatingsStore:
         self.dataset = key
         self.backup_path: Path | None = None
         self._known: dict = {}  # this dataset's ratings as this session last read or wrote them
-        self._lock = FileLock(
-            self.path.with_name(self.path.name + ".lock"), preserve_lock_file=True
-        )
 
     def load(self) -> dict:
         """This dataset's ratings; ``{}`` when the file does not exist yet.
@@ -117,22 +111,17 @@ class RatingsStore:
 
     def _update(self, change) -> dict:
         """Apply `change` to this dataset's ratings in the file, under the lock."""
-        with self._locked():
+        with lock_for(self.path):
             try:
                 everything = self._read_all()
             except RatingsFileError:
-                self.backup_path = self._move_aside()
+                self.backup_path = move_aside(self.path)
                 everything = {}
             merged = change(_ratings_for(everything, self.dataset, self.path))
             everything[self.dataset] = _encode(merged)
             payload = {"format": FILE_FORMAT, "version": FILE_VERSION, "ratings": everything}
-            _write_atomically(self.path, json.dumps(payload, indent=1, sort_keys=True) + "\n")
+            write_atomically(self.path, json.dumps(payload, indent=1, sort_keys=True) + "\n")
         return _ratings_for(everything, self.dataset, self.path)
-
-    def _locked(self):
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock.timeout = LOCK_TIMEOUT_SECONDS
-        return self._lock
 
     def _read_all(self) -> dict:
         """``{dataset: [[item_id, rating], ...]}`` from the file, checked; ``{}`` if absent."""
@@ -160,17 +149,6 @@ class RatingsStore:
         for dataset in everything:
             _ratings_for(everything, dataset, self.path)  # validates every dataset's entries
         return everything
-
-    def _move_aside(self) -> Path:
-        """Rename the unreadable file to ``<name>.<YYYYmmdd-HHMMSS>[-k].bak`` and return it."""
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        backup = self.path.with_name(f"{self.path.name}.{stamp}.bak")
-        counter = 1
-        while backup.exists():
-            backup = self.path.with_name(f"{self.path.name}.{stamp}-{counter}.bak")
-            counter += 1
-        os.replace(self.path, backup)
-        return backup
 
 
 def _merge(current: dict, changed: Mapping, removed) -> dict:
@@ -226,18 +204,3 @@ def _encode(ratings: Mapping) -> list:
 def _is_number(value) -> bool:
     """A finite real number (numpy ones included); booleans are not ratings."""
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file next to `path`, flush it to disk, then rename it over `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
