@@ -6,6 +6,7 @@ Each line is a check with OK, WARN or FAIL and, when something is wrong, what to
 from __future__ import annotations
 
 import importlib.metadata
+import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -112,6 +113,20 @@ def check_cache() -> Iterator[Check]:
     from cinelab.data import RELEASES, cache_dir
 
     folder = cache_dir()
+    if folder.exists() and not folder.is_dir():
+        yield (
+            "FAIL",
+            "data cache",
+            (
+                f"{folder} is a file, not a folder: MovieLens downloads cannot be cached. "
+                "Remove it, or set CINELAB_DATA_HOME to a folder."
+            ),
+        )
+        return
+    writable_part = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if writable_part is not None and not os.access(writable_part, os.W_OK):
+        yield ("FAIL", "data cache", f"{writable_part} is not writable: set CINELAB_DATA_HOME.")
+        return
     files = {r.filename: name for name, r in RELEASES.items()}
     present = (
         sorted(files[p.name] for p in folder.glob("*.zip") if p.name in files)
@@ -123,13 +138,17 @@ def check_cache() -> Iterator[Check]:
 
 
 def check_offline() -> Iterator[Check]:
-    offline = config.hf_offline()
+    try:
+        offline = config.hf_offline()
+    except ValueError as error:  # a value such as "maybe": say which words work
+        yield ("FAIL", "offline mode", str(error))
+        return
     yield (
         "OK",
         "offline mode",
         "HF_HUB_OFFLINE is on: no model downloads will be attempted"
         if offline
-        else "HF_HUB_OFFLINE is not set: the kit still needs no network for its own model",
+        else "HF_HUB_OFFLINE is off: the kit still needs no network for its own model",
     )
 
 
