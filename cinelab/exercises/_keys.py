@@ -23,6 +23,7 @@ KEYS = {
                 "f59e15f1d84c691b",
             ],
             "times_two": ["5abb73c016282a53", "cfcef60fe8a1e7ac"],
+            "too_few_decimals": ["500f415145827dd0"],
         },
     },
     "01.2": {
@@ -44,16 +45,17 @@ KEYS = {
             ],
             "scaled_by_d": ["714100e36e834a2f", "c0d1cfdf3522a89d"],
             "times_two": ["e4b76d00ce0f2817"],
+            "too_few_decimals": ["056a7c4cf6dfe334"],
         },
     },
-    "01.4": {
-        "accept": ["4b8293e380dcf39d"],
+    "01.3": {
+        "accept": ["ec84b4c843773b31"],
         "kind": "choice",
-        "letters": ["c950190e557b3f95"],
+        "letters": ["fbd923b85fa75a20"],
         "variants": {
-            "columns_sum": ["bebf9090258db0a4"],
-            "diagonal": ["fc09a7128953d704"],
-            "first_row": ["c2daffcdf8ae81b9"],
+            "columns_sum": ["4660810c23143b8c"],
+            "diagonal": ["1e84d75f91488149"],
+            "first_row": ["ed320500ba0d57da"],
         },
     },
     "01.5": {
@@ -88,6 +90,26 @@ KEYS = {
             "percent": ["8c28341dda017eef"],
             "swapped": ["2496c5e3da051bf5"],
             "times_two": ["722d0dce44fc2383", "c12ee521cf3d2bbb"],
+            "too_few_decimals": ["c76cd5591cb6728e"],
+        },
+    },
+    "01.9": {
+        "accept": ["f7911671872ad4f9"],
+        "coarse": ["092f6eb374d499b9"],
+        "decimals": 3,
+        "kind": "value",
+        "scaled": ["0a3dc4e311ce358f"],
+        "shape": [2],
+        "variants": {
+            "half": ["832ea2f93ea08bde"],
+            "ignored_mean": ["dd2532ad907c4baa"],
+            "negated": ["2b9ce0cdc8852e3f"],
+            "percent": ["4592396f58c02195"],
+            "scale_is_one_over_variance": ["037f56547222324d", "c12b0228e796333e"],
+            "standard_deviations": ["145095b71ffe5845", "fc8d42545b8ad49a"],
+            "times_two": ["ac059fa5199766db"],
+            "too_few_decimals": ["9fa2d59fb617048c"],
+            "unit_variances": ["8276a9b4a83654dd"],
         },
     },
     "02.1": {

@@ -15,7 +15,7 @@ from cinelab.exercises.checks import (
     ValueCheck,
 )
 
-# ---------------------------------------------------------------- 01.3 masked softmax
+# ---------------------------------------------------------------- 01.4 masked softmax
 
 
 def _masked_softmax_reference(scores, mask):
@@ -140,6 +140,13 @@ def _mask_ignored(case, student, expected) -> bool:
     return np.allclose(student[1], attention.softmax(scores, axis=-1))
 
 
+# ---------------------------------------------------------------- precision
+
+TOO_FEW_DECIMALS = (
+    "Your numbers look rounded to one decimal. Compute in Python and keep at least 3 decimals: "
+    "the check rounds for you."
+)
+
 # ---------------------------------------------------------------- the exercises
 
 EXERCISES = [
@@ -154,6 +161,7 @@ EXERCISES = [
             "no_exp": "You divided the scores by their sum. Softmax takes exp of each score first.",
             "not_normalised": "You took exp of each score but did not divide by their sum: "
             "the weights must add up to 1.",
+            "too_few_decimals": TOO_FEW_DECIMALS,
         },
     ),
     Exercise(
@@ -167,10 +175,24 @@ EXERCISES = [
             "forgot_scale": "You took the softmax of the raw dot products: divide them by "
             "sqrt(d_k) = sqrt(2) first.",
             "scaled_by_d": "You divided by d_k; the scale is 1/sqrt(d_k).",
+            "too_few_decimals": TOO_FEW_DECIMALS,
         },
     ),
     Exercise(
         "01.3",
+        "Read an attention heatmap",
+        1,
+        "plot",
+        ChoiceCheck(options=("a", "b", "c", "d")),
+        hint="Rows are queries (the token that looks), columns are keys (the tokens looked at).",
+        mistakes={
+            "columns_sum": "Rows are queries: each query's weights sum to 1, columns need not.",
+            "diagonal": "Look again: in some rows the largest weight is not on the diagonal.",
+            "first_row": "The first token may only look at itself: its row is [1, 0, 0, ...].",
+        },
+    ),
+    Exercise(
+        "01.4",
         "Implement masked softmax",
         2,
         "implement",
@@ -203,19 +225,6 @@ EXERCISES = [
         },
     ),
     Exercise(
-        "01.4",
-        "Read an attention heatmap",
-        2,
-        "plot",
-        ChoiceCheck(options=("a", "b", "c", "d")),
-        hint="Rows are queries (the token that looks), columns are keys (the tokens looked at).",
-        mistakes={
-            "columns_sum": "Rows are queries: each query's weights sum to 1, columns need not.",
-            "diagonal": "Look again: in some rows the largest weight is not on the diagonal.",
-            "first_row": "The first token may only look at itself: its row is [1, 0, 0, ...].",
-        },
-    ),
-    Exercise(
         "01.5",
         "Combine a causal and a padding mask",
         2,
@@ -228,7 +237,8 @@ EXERCISES = [
             "padding_only": "You counted the padding mask alone: the causal mask also hides the "
             "future.",
             "pad_queries_dropped": "The padding mask hides pad *keys* only: pad positions still "
-            "ask queries (their outputs are simply ignored later), so their rows count too.",
+            "ask queries (their outputs are simply ignored later), and the question asks you to "
+            "count their rows too.",
         },
     ),
     Exercise(
@@ -243,6 +253,7 @@ EXERCISES = [
             "swapped": "Sine comes first in each pair of columns, then cosine.",
             "no_two_i": "The exponent is -2i/d_model, with i the index of the column *pair* "
             "(0 and 1 here): w_1 = 10000^(-2/4) = 0.01.",
+            "too_few_decimals": TOO_FEW_DECIMALS,
         },
     ),
     Exercise(
@@ -281,5 +292,25 @@ EXERCISES = [
             "without positions, and why adding a different vector per position breaks it.",
         ),
         hint="What do the attention weights depend on? Only dot products between token vectors.",
+    ),
+    Exercise(
+        "01.9",
+        "The variance behind the square root of d_k",
+        3,
+        "by hand",
+        ValueCheck(decimals=3),
+        hint="Var(q·k) is a sum of d_k independent terms Var(q_i k_i); for independent q_i and "
+        "k_i, Var(q_i k_i) = E[q_i^2] E[k_i^2] - (E[q_i] E[k_i])^2.",
+        mistakes={
+            "ignored_mean": "E[k_i^2] is not Var(k_i) when the keys' mean is not 0: "
+            "E[k_i^2] = Var(k_i) + E[k_i]^2.",
+            "unit_variances": "You used the textbook d_k, which assumes unit variances and zero "
+            "means. Work out Var(q_i k_i) from the variances and the mean given here.",
+            "standard_deviations": "You multiplied standard deviations (or used E[k_i] instead of "
+            "E[k_i^2]): Var(q_i k_i) involves second moments, E[q_i^2] E[k_i^2].",
+            "scale_is_one_over_variance": "The scale c multiplies the scores, so Var(c·q·k) = "
+            "c^2 Var(q·k): c is one over the standard deviation, not over the variance.",
+            "too_few_decimals": TOO_FEW_DECIMALS,
+        },
     ),
 ]
