@@ -35,7 +35,6 @@ import pandas as pd
 import torch
 
 from cinelab.data.embedded import read_films, read_ratings
-from cinelab.textgen import decoding, pretrained
 from cinelab.textgen.audience import (
     GENERAL_AUDIENCE,
     Audience,
@@ -50,6 +49,14 @@ from cinelab.textgen.checks import (
     names_the_title,
 )
 from cinelab.textgen.corpus import build_prompt
+from cinelab.textgen.decoding import (
+    beam_search_with_score,
+    check_settings,
+    greedy_with_log_probs,
+    next_token_distribution,
+    sample_candidates,
+    stop_and_pad_ids,
+)
 from cinelab.textgen.loading import (
     KIT_MODEL_DIR,
     KIT_MODEL_NAME,
@@ -62,6 +69,13 @@ from cinelab.textgen.metrics import (
     distinct_n,
     repetition_rate,
     viewer_contrast,
+)
+from cinelab.textgen.pretrained import (
+    ChatModel,
+    cached,
+    check_model_folder,
+    load_chat,
+    strip_thinking,
 )
 
 AUTO = "auto"
@@ -134,7 +148,7 @@ class DecodingSettings:
     def __post_init__(self):
         if self.strategy not in STRATEGIES:
             raise ValueError(f"strategy must be one of {STRATEGIES}, got {self.strategy!r}.")
-        decoding.check_settings(
+        check_settings(
             temperature=self.temperature,
             top_k=self.top_k,
             top_p=self.top_p,
@@ -265,12 +279,12 @@ class TrailerCopywriter:
 
     @cached_property
     def language_model(self):
-        """The loaded model: a :class:`~cinelab.textgen.pretrained.ChatModel` or the kit's."""
+        """The loaded model: a :class:`~cinelab.textgen.ChatModel` or the kit's."""
         return load_writer_model(self.model)
 
     @property
     def is_chat(self) -> bool:
-        return isinstance(self.language_model, pretrained.ChatModel)
+        return isinstance(self.language_model, ChatModel)
 
     @property
     def corpus_index(self) -> CorpusIndex:
@@ -428,17 +442,17 @@ class TrailerCopywriter:
             )
         max_new_tokens = min(max_new_tokens, room)
         if settings.strategy == "beam":
-            ids, score = decoding.beam_search_with_score(
+            ids, score = beam_search_with_score(
                 lm.model, prompt_ids, settings.num_beams, max_new_tokens
             )
             new_ids = ids[0, prompt_ids.shape[1] :]
             return [self._until_end(new_ids, torch.full((len(new_ids),), float(score)))]
         if settings.strategy == "greedy":
-            generation = decoding.greedy_with_log_probs(
+            generation = greedy_with_log_probs(
                 lm.model, prompt_ids, max_new_tokens, repetition_penalty=settings.repetition_penalty
             )
         else:
-            generation = decoding.sample_candidates(
+            generation = sample_candidates(
                 lm.model,
                 prompt_ids,
                 settings.n_candidates,
@@ -465,8 +479,8 @@ class TrailerCopywriter:
             raise ValueError(f"step must be in [0, {len(copy.token_ids) - 1}], got {step}.")
         prefix = torch.cat([copy.prompt_ids[0], copy.token_ids[:step]])  # (prompt + step,)
         settings, model = self.settings, self.language_model.model
-        plain = decoding.next_token_distribution(model, prefix)  # (vocab,)
-        sampling = decoding.next_token_distribution(
+        plain = next_token_distribution(model, prefix)  # (vocab,)
+        sampling = next_token_distribution(
             model,
             prefix,
             temperature=settings.temperature,
@@ -500,7 +514,7 @@ class TrailerCopywriter:
 
     def _until_end(self, new_ids: torch.Tensor, log_probs: torch.Tensor):
         """Keep the tokens before the first end-of-text token (and their log-probs)."""
-        stop_ids, _ = decoding.stop_and_pad_ids(self.language_model.model, None)
+        stop_ids, _ = stop_and_pad_ids(self.language_model.model, None)
         ends = torch.nonzero(torch.isin(new_ids, stop_ids))
         end = int(ends[0, 0]) if len(ends) else len(new_ids)
         return new_ids[:end], log_probs[:end]
@@ -570,7 +584,7 @@ def _tokens_per_word(_key: int, tokenizer) -> float:
 
 def clean_copy(text: str) -> str:
     """Tidy a model's answer: no thinking block, no wrapping quotes, single spaces."""
-    text = pretrained.strip_thinking(text).strip()
+    text = strip_thinking(text).strip()
     if len(text) > 1 and text[0] in "\"“'" and text[-1] in "\"”'":
         text = text[1:-1].strip()
     return " ".join(text.split()) if "\n" not in text else text.strip()
@@ -596,30 +610,32 @@ def mentions_title(text: str, title: str) -> bool:
 
 def load_writer_model(model):
     """``"auto"``, ``"kit"``, a registry name, a folder, or a loaded model -> a loaded model."""
-    if isinstance(model, pretrained.ChatModel):
+    if isinstance(model, ChatModel):
         return model
     if isinstance(model, LanguageModel):
         return _as_chat(model)
     if model == AUTO:
-        chat_models = pretrained.cached("chat")
-        return pretrained.load_chat(chat_models[0]) if chat_models else load_language_model()
+        chat_models = cached("chat")
+        return load_chat(chat_models[0]) if chat_models else load_language_model()
     if model == KIT_MODEL_NAME:
+        if (KIT_MODEL_DIR / "config.json").is_file():
+            check_model_folder(KIT_MODEL_DIR)  # a cut-short weights file is named
         return load_language_model()
     if Path(str(model)).expanduser().is_dir():
-        pretrained.check_model_folder(Path(str(model)).expanduser())
+        check_model_folder(Path(str(model)).expanduser())
         return _as_chat(load_language_model(model))
-    return pretrained.load_chat(model)
+    return load_chat(model)
 
 
 def available_models() -> list[str]:
     """What a writer can use on this computer: the pulled chat models, then the kit's model."""
-    return [*pretrained.cached("chat"), KIT_MODEL_NAME]
+    return [*cached("chat"), KIT_MODEL_NAME]
 
 
 def _as_chat(lm: LanguageModel):
     """A loaded model with a chat template is driven as a chat model."""
     if lm.has_chat_template:
-        return pretrained.ChatModel(lm.model, lm.tokenizer, lm.name)
+        return ChatModel(lm.model, lm.tokenizer, lm.name)
     return lm
 
 

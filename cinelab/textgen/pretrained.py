@@ -42,7 +42,7 @@ from pathlib import Path
 import torch
 from jinja2 import TemplateError
 
-from cinelab.textgen import decoding
+from cinelab.textgen.decoding import sample_candidates
 
 TASKS = ("chat", "sentiment")
 DEFAULT_ENDPOINT = "https://huggingface.co"
@@ -527,7 +527,7 @@ class ChatModel:
         """The model's answer to ``messages`` (sampled reproducibly from ``seed``)."""
         prompt = self.encode(messages)  # (1, length)
         room = self.context_length - prompt.shape[1]
-        generation = decoding.sample_candidates(
+        generation = sample_candidates(
             self.model,
             prompt,
             1,

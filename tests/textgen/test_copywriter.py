@@ -10,6 +10,7 @@ from cinelab.textgen import (
     TrailerCopywriter,
     UnsupportedFormat,
     check_copy,
+    copywriter,
     decoding,
     mentions_title,
     pretrained,
@@ -177,10 +178,10 @@ def test_auto_uses_a_pulled_chat_model_and_the_kit_model_otherwise(
 ):
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
     assert TrailerCopywriter().model_name == "kit"
-    monkeypatch.setattr(pretrained, "cached", lambda task=None, cache_dir=None: ["tiny"])
+    monkeypatch.setattr(copywriter, "cached", lambda task=None, cache_dir=None: ["tiny"])
     picked = []
     monkeypatch.setattr(
-        pretrained, "load_chat", lambda name: picked.append(name) or "loaded " + name
+        copywriter, "load_chat", lambda name: picked.append(name) or "loaded " + name
     )
     assert TrailerCopywriter().language_model == "loaded tiny" and picked == ["tiny"]
 
