@@ -89,7 +89,13 @@ class ContentBased(_NeighbourModel):
             raise ValueError(
                 f"{type(self).__name__} needs the film catalogue: pass items=dataset.items."
             )
-        return np.union1d(ratings["item_id"].unique(), self.items["item_id"].unique())
+        try:
+            return np.union1d(ratings["item_id"].unique(), self.items["item_id"].unique())
+        except TypeError:  # numbers and text cannot be sorted together
+            raise ValueError(
+                "items' item_id and the ratings' item_id are of different kinds (numbers vs "
+                "text): they must name films the same way."
+            ) from None
 
     def _fit(self) -> None:
         documents = film_documents(self.items, self.text_columns)
