@@ -1,33 +1,182 @@
-"""Time the kit's tiny language model: loading, generation speed, by-hand decoding vs generate.
+"""Is the kit's trailer copy usable? Quality and speed of the copywriter with its defaults.
 
 Run by hand (not part of the tests):
 
-    python benchmarks/textgen.py                    # 2 threads, best of 10
-    python benchmarks/textgen.py --threads 1 --repeats 10
+    python benchmarks/textgen.py                     # 20 films x 5 kinds x 2 viewers, 2 threads
+    python benchmarks/textgen.py --show 40           # ... and print 40 pieces to read cold
+    python benchmarks/textgen.py --decoding          # by-hand decoding vs model.generate (tokens/s)
 
-Every generation produces exactly ``--new-tokens`` tokens (end-of-text is switched off by
-hand, and masked with ``min_new_tokens`` in ``generate``), so tokens/s compare like with like. The by-hand loops are the ones in
-``cinelab.textgen.decoding`` (with the key/value cache); the reference is
-``model.generate`` with the same settings. Training time and validation perplexity are read
-from ``data/models/trailer-gpt/training_report.json``, written by ``cinelab train-lm``.
+The writer is ``TrailerCopywriter("kit")`` with its default decoding settings. Films are drawn
+with a fixed seed, half from the films the model was trained on and half from the held-out
+films (``textgen.split_of``); every film gets every kind the kit's model knows, for two viewers
+with opposite tastes (read from their ratings). Measured, against the targets of the course:
+
+- non-words: share of generated words that are neither English (``wordfreq``) nor from the
+  catalogue, and share of pieces with at least one (targets <= 1 % and <= 5 %);
+- wrong genre hashtags: share of pieces with a genre hashtag the film does not have (<= 2 %);
+- prompt or header leaks (none);
+- median seconds per piece, 8 candidates and their checks included (<= 1 s on 2 cores);
+- share of the chosen pieces that pass ``check_copy`` (>= 90 %), and share of gibberish it
+  rejects (all): lines of the kit's first model quoted in the course's bug report, and the
+  chosen pieces with the letters of every long word scrambled;
+- held-out bits per character of the kit's model beside a character n-gram model's, both
+  recomputed on the copy of the held-out films (clearly below).
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
-import json
+import re
+import statistics
 import time
 from collections.abc import Callable
 
+import numpy as np
+import pandas as pd
 import torch
 
-from cinelab.textgen import TrailerCopywriter, decoding, format_header, load_language_model
-from cinelab.textgen.loading import KIT_MODEL_DIR
-from cinelab.widgets import TrailerStudio
+from cinelab.data.embedded import read_films, read_ratings
+from cinelab.textgen import (
+    TrailerCopywriter,
+    check_copy,
+    decoding,
+    format_header,
+    load_language_model,
+    split_of,
+    taste_profile,
+)
+from cinelab.textgen.checks import GENRE_HASHTAGS, HASHTAG, LATIN_WORD, non_words
+from cinelab.textgen.copywriter import kit_knows
+from cinelab.textgen.metrics import words
+from cinelab.textgen.training import KIT_SETTINGS, KitCorpus, held_out_scores
 
-PROMPT = ("tagline", "Horror", "Alien", 1979)
-SETTINGS = {"temperature": 0.8, "top_k": 50, "top_p": 0.9}
+KINDS = ("tagline", "voiceover", "social", "blurb", "continuation")
+GIBBERISH = [  # what the kit's first model wrote (quoted in the course's bug report)
+    ("Memories of Murder", "social", ("Memories of Murder, a cillionof. #Maying and a born to a"
+                                      " san is the hired Partory. #Horror")),
+    ("It Happened One Night", "blurb", ("It Happened One Night is the forest is the bearders."
+                                        " The summer, a touble.")),
+    ("Scarface", "voiceover", "Scarface is notes. #Horror"),
+    ("Mary Poppins", "social", "Mary Poppinss and the silly night. #SciFi #MovieNight"),
+]  # fmt: skip
+
+
+# ---------------------------------------------------------------- what is written
+
+
+def opposite_viewers(ratings: pd.DataFrame, films: pd.DataFrame) -> list[int]:
+    """Two users with opposite tastes: the keenest horror fan and the keenest family viewer."""
+    horror = films["genres"].str.contains("Horror")
+    family = films["genres"].str.contains("Children|Animation|Musical")
+    rated = ratings.merge(films[["item_id"]].assign(horror=horror, family=family), on="item_id")
+    centred = rated["rating"] - rated.groupby("user_id")["rating"].transform("mean")
+    keen = rated.assign(horror=centred * rated.horror, family=centred * rated.family)
+    taste = keen.groupby("user_id")[["horror", "family"]].sum()  # (n_users, 2)
+    horror_fan = int((taste.horror - taste.family).idxmax())
+    family_fan = int((taste.family - taste.horror).idxmax())
+    return [horror_fan, family_fan]
+
+
+def benchmark_films(films: pd.DataFrame, n_films: int, seed: int) -> pd.DataFrame:
+    """Half training films, half held-out films, drawn with a fixed seed."""
+    split = [split_of(title, year) for title, year in zip(films.title, films.year)]
+    films = films.assign(split=split)
+    halves = [
+        films[films.split == name].sample(n_films // 2, random_state=seed)
+        for name in ("train", "validation")
+    ]
+    return pd.concat(halves, ignore_index=True)
+
+
+def write_pieces(writer, films, viewers, kinds, progress: bool) -> pd.DataFrame:
+    """Every (film, kind, viewer) piece, with its time and checks."""
+    from tqdm.auto import tqdm
+
+    jobs = [(film, kind, viewer) for film in films.itertuples() for kind in kinds
+            for viewer in viewers]  # fmt: skip
+    writer.write(int(films.item_id.iloc[0]), viewers[0], kinds[0])  # warm-up, not timed
+    rows = []
+    for film, kind, viewer in tqdm(jobs, disable=not progress, desc="writing"):
+        started = time.perf_counter()
+        piece = writer.write(int(film.item_id), viewer, kind)
+        seconds = time.perf_counter() - started
+        rows.append(
+            {
+                "title": film.title,
+                "split": film.split,
+                "genres": film.genres,
+                "viewer": viewer,
+                "kind": kind,
+                "angle": piece.angle,
+                "text": piece.text,
+                "seconds": seconds,
+                "passed": piece.checks.passed,
+                "failed": "; ".join(piece.checks.reasons()),
+                "leak": not piece.checks["no prompt leak"].passed,
+                **word_counts(piece.text, film),
+                "wrong hashtag": has_wrong_genre_hashtag(piece.text, film.genres.split("|")),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------- measures
+
+
+def word_counts(text: str, film) -> dict[str, int]:
+    """Words in the text (hashtags left out) and how many are not words (check_copy's rule)."""
+    own = words(" ".join([film.title, film.logline or "", film.tagline or ""]))
+    counted = LATIN_WORD.findall(HASHTAG.sub(" ", text))
+    return {"words": len(counted), "non-words": len(non_words(text, own))}
+
+
+def has_wrong_genre_hashtag(text: str, genres: list[str]) -> bool:
+    """A hashtag naming a genre the film does not have (#Horror on Mary Poppins)."""
+    allowed = set().union(*(GENRE_HASHTAGS[genre] for genre in genres))
+    every_genre = set().union(*GENRE_HASHTAGS.values())
+    tags = {re.sub(r"[^a-z0-9]", "", tag.lower()) for tag in HASHTAG.findall(text)}
+    return bool((tags & every_genre) - allowed)
+
+
+def scrambled(text: str, rng: np.random.Generator) -> str:
+    """The text with the inner letters of every word of 5+ letters shuffled ("tonight" -> "tgoniht")."""
+
+    def shuffle(match: re.Match) -> str:
+        word = match.group(0)
+        inner = list(word[1:-1])
+        rng.shuffle(inner)
+        return word[0] + "".join(inner) + word[-1]
+
+    return re.sub(r"[A-Za-z]{5,}", shuffle, text)
+
+
+def gibberish_rejected(pieces: pd.DataFrame, films: pd.DataFrame, seed: int) -> tuple[int, int]:
+    """(rejected, total) over the quoted gibberish and the scrambled chosen pieces."""
+    by_title = films.drop_duplicates("title").set_index("title", drop=False)
+    cases = [(by_title.loc[title], kind, text) for title, kind, text in GIBBERISH]
+    rng = np.random.default_rng(seed)
+    for piece in pieces.itertuples():
+        garbled = scrambled(piece.text, rng)
+        if garbled != piece.text:
+            cases.append((by_title.loc[piece.title], piece.kind, garbled))
+    rejected = sum(not check_copy(text, film, kind).passed for film, kind, text in cases)
+    return rejected, len(cases)
+
+
+def summary(pieces: pd.DataFrame) -> dict[str, float]:
+    return {
+        "pieces": len(pieces),
+        "non-words (share of words)": pieces["non-words"].sum() / pieces["words"].sum(),
+        "pieces with a non-word": (pieces["non-words"] > 0).mean(),
+        "pieces with a wrong genre hashtag": pieces["wrong hashtag"].mean(),
+        "pieces with a prompt leak": int(pieces["leak"].sum()),
+        "median seconds per piece": statistics.median(pieces["seconds"]),
+        "chosen pieces passing check_copy": pieces["passed"].mean(),
+    }
+
+
+# ---------------------------------------------------------------- decoding speed (--decoding)
 
 
 def best_seconds(run: Callable[[], object], repeats: int) -> float:
@@ -41,104 +190,102 @@ def best_seconds(run: Callable[[], object], repeats: int) -> float:
     return min(times)
 
 
-def strategy_cases(model, batch, no_stop, new_tokens: int) -> dict:
-    """(by hand, model.generate) pairs of calls for each strategy; beam search for 1 prompt."""
-    n_sequences = batch.shape[0]
-    cases = {
+def speed_cases(model, batch, no_stop, new_tokens: int) -> dict:
+    """(by hand, ``model.generate``) pairs of calls with the same settings, for one batch."""
+    settings = {"temperature": 0.8, "top_k": 50, "top_p": 0.9}
+    return {
         "greedy": (
             lambda: decoding.greedy(model, batch, new_tokens, eos_token_id=[]),
-            lambda: model.generate(
-                batch, generation_config=no_stop, do_sample=False, max_new_tokens=new_tokens
-            ),
+            lambda: model.generate(batch, generation_config=no_stop, do_sample=False,
+                                   max_new_tokens=new_tokens),
         ),
-        "sample (T, top-k, top-p)": (
-            lambda: decoding.sample(model, batch, new_tokens, seed=0, eos_token_id=[], **SETTINGS),
-            lambda: model.generate(
-                batch,
-                generation_config=no_stop,
-                do_sample=True,
-                max_new_tokens=new_tokens,
-                **SETTINGS,
-            ),
+        "sample (T 0.8, top-k 50, top-p 0.9)": (
+            lambda: decoding.sample(model, batch, new_tokens, seed=0, eos_token_id=[], **settings),
+            lambda: model.generate(batch, generation_config=no_stop, do_sample=True,
+                                   max_new_tokens=new_tokens, **settings),
         ),
-    }
-    if n_sequences == 1:
-        cases["beam search (4 beams)"] = (
-            lambda: decoding.beam_search(model, batch, 4, new_tokens, eos_token_id=[]),
-            lambda: model.generate(
-                batch,
-                generation_config=no_stop,
-                do_sample=False,
-                num_beams=4,
-                max_new_tokens=new_tokens,
-            ),
-        )
-    return cases
+    }  # fmt: skip
 
 
-def generation_rows(lm, new_tokens: int, repeats: int) -> list[dict]:
-    """Tokens/s of by-hand decoding and of model.generate, for 1 and 16 sequences."""
-    model = lm.model
-    no_stop = copy.deepcopy(model.generation_config)
-    no_stop.min_new_tokens = new_tokens  # generate exactly new_tokens tokens (end-of-text masked)
-    prompt = lm.encode(format_header(*PROMPT))  # (1, prompt_length)
-    rows = []
+def decoding_speed(repeats: int, new_tokens: int) -> None:
+    """Tokens/s of the by-hand decoders and of ``model.generate``, exactly ``new_tokens`` each."""
+    lm = load_language_model()
+    no_stop = copy.deepcopy(lm.model.generation_config)
+    no_stop.min_new_tokens = new_tokens  # end-of-text masked in generate, switched off by hand
+    prompt = lm.encode(format_header("tagline", "Horror", "Alien", 1979))  # (1, prompt_length)
+    print("| strategy | sequences | by hand tokens/s | generate tokens/s | by hand / generate |")
+    print("|---|---:|---:|---:|---:|")
     for n_sequences in (1, 16):
         batch = prompt.repeat(n_sequences, 1)  # (n_sequences, prompt_length)
-        cases = strategy_cases(model, batch, no_stop, new_tokens)
-        for name, (by_hand, reference) in cases.items():
-            mine = best_seconds(by_hand, repeats)
-            theirs = best_seconds(reference, repeats)
-            rows.append(
-                {
-                    "strategy": name,
-                    "sequences": n_sequences,
-                    "by hand tokens/s": n_sequences * new_tokens / mine,
-                    "generate tokens/s": n_sequences * new_tokens / theirs,
-                    "by hand / generate time": mine / theirs,
-                }
+        for name, (by_hand, reference) in speed_cases(lm.model, batch, no_stop, new_tokens).items():
+            mine, theirs = best_seconds(by_hand, repeats), best_seconds(reference, repeats)
+            print(
+                f"| {name} | {n_sequences} | {n_sequences * new_tokens / mine:.0f}"
+                f" | {n_sequences * new_tokens / theirs:.0f} | {mine / theirs:.2f} |"
             )
-    return rows
+
+
+# ---------------------------------------------------------------- main
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--films", type=int, default=20, help="even: half held out")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--show", type=int, default=0, help="print this many pieces to read")
+    parser.add_argument("--no-bpc", action="store_true", help="skip the bits-per-character part")
+    parser.add_argument("--decoding", action="store_true", help="only the decoding speed table")
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--new-tokens", type=int, default=40)
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
+    if args.decoding:
+        decoding_speed(args.repeats, args.new_tokens)
+        return
 
-    load = best_seconds(lambda: load_language_model(), args.repeats)
-    lm = load_language_model()
-    report = json.loads((KIT_MODEL_DIR / "training_report.json").read_text())
-    print(f"torch {torch.__version__}, {args.threads} threads, best of {args.repeats}")
-    print(
-        f"training: {report['seconds']} s with {report['threads']} threads, {report['steps']} steps,"
-        f" {report['parameters']:,} weights; validation loss {report['validation_loss']},"
-        f" perplexity {report['validation_perplexity']}"
-    )
-    print(f"load the kit's model and tokenizer: {1000 * load:.0f} ms")
+    films, ratings = read_films(), read_ratings()
+    viewers = opposite_viewers(ratings, films)
+    writer = TrailerCopywriter("kit", films=films, ratings=ratings)
+    chosen_films = benchmark_films(films, args.films, args.seed)
+    print(f"torch {torch.__version__}, {args.threads} threads; model {writer.model_name};")
+    print(f"{len(chosen_films)} films ({(chosen_films.split == 'validation').sum()} held out)"
+          " x 2 viewers x every kind the model was trained on")  # fmt: skip
+    for viewer in viewers:
+        print(f"  {taste_profile(ratings, films, viewer).describe()}")
+    kinds = [kind for kind in KINDS if kit_knows(writer.language_model, kind)]
+    pieces = write_pieces(writer, chosen_films, viewers, kinds, progress=True)
 
-    print("\n| strategy | sequences | by hand tokens/s | generate tokens/s | by hand / generate |")
-    print("|---|---:|---:|---:|---:|")
-    for row in generation_rows(lm, args.new_tokens, args.repeats):
-        print(
-            f"| {row['strategy']} | {row['sequences']} | {row['by hand tokens/s']:.0f}"
-            f" | {row['generate tokens/s']:.0f} | {row['by hand / generate time']:.2f} |"
+    print("\n| measure | value |\n|---|---:|")
+    for name, value in summary(pieces).items():
+        shown = f"{value:.1%}" if isinstance(value, float) and value <= 1 and "seconds" not in name \
+            else f"{value:.2f}" if isinstance(value, float) else f"{value}"  # fmt: skip
+        print(f"| {name} | {shown} |")
+    rejected, total = gibberish_rejected(pieces, films, args.seed)
+    print(f"| gibberish rejected by check_copy | {rejected} of {total} |")
+    print("\nby kind:")
+    print(pieces.groupby("kind")[["passed", "seconds"]].agg({"passed": "mean", "seconds": "median"})
+          .round(2).to_string())  # fmt: skip
+    failures = pieces.loc[~pieces.passed, "failed"].str.split("; ").explode().str.split(":").str[0]
+    print("\nfailed checks among the chosen pieces:", failures.value_counts().to_dict())
+
+    if not args.no_bpc:
+        lm = writer.language_model
+        scores = held_out_scores(
+            lm.model, lm.tokenizer, KitCorpus.load(), KIT_SETTINGS["ngram_order"]
         )
-
-    one_line = best_seconds(
-        lambda: decoding.sample(lm.model, lm.encode(format_header(*PROMPT)), args.new_tokens,
-                                seed=0, eos_token_id=[], **SETTINGS),
-        args.repeats,
-    )  # fmt: skip
-    studio = TrailerStudio(TrailerCopywriter(lm, seed=0))
-    click = best_seconds(studio.generate_button.click, args.repeats)
-    print(f"\none {args.new_tokens}-token line (sampling): {1000 * one_line:.0f} ms")
-    print(
-        f"TrailerStudio Generate click (8 candidates, checks, next-token view): {1000 * click:.0f} ms"
-    )
+        print(
+            f"\nheld-out copy: {scores['bits_per_character']:.3f} bits per character (kit model),"
+            f" {scores['ngram_bits_per_character']:.3f} (character"
+            f" {KIT_SETTINGS['ngram_order']}-gram)"
+        )
+    if args.show:
+        print(f"\n{args.show} pieces to read cold:")
+        sample = pieces.sample(min(args.show, len(pieces)), random_state=args.seed)
+        for piece in sample.itertuples():
+            mark = "pass" if piece.passed else f"FAIL ({piece.failed})"
+            print(f"- [{piece.title} | {piece.kind} | user {piece.viewer}, {piece.angle}] {piece.text}"
+                  f"  [{mark}]")  # fmt: skip
 
 
 if __name__ == "__main__":
