@@ -1,4 +1,4 @@
-"""Benchmarks run by hand: ``python -m cinelab.bench cf --data PATH``.
+"""Benchmarks run by hand: ``cinelab bench cf --data PATH``.
 
 ``cf`` runs a k-fold protocol on any MovieLens folder (or the embedded data with
 ``--data cinelab``) and prints, per model, RMSE, MAE, fit and predict time. When
@@ -14,21 +14,19 @@ import argparse
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
 from cinelab import data, recsys
+from cinelab.recsys.registry import build_model, model_names
 
 
 def _kit_models() -> dict[str, Callable[[], recsys.Recommender]]:
-    return {
-        "Baseline": recsys.Baseline,
-        "UserKNN": recsys.UserKNN,
-        "ItemKNN": recsys.ItemKNN,
-        "FunkSVD": recsys.FunkSVD,
-        "ALS": recsys.ALS,
-    }
+    """The registry's rating predictors that learn from ratings alone (`cinelab.recsys.registry`)."""
+    names = ["Baseline", *model_names("collaborative")]
+    return {name: partial(build_model, name) for name in names}
 
 
 def _surprise_models() -> dict[str, Callable]:
@@ -119,7 +117,7 @@ def ratios(table: pd.DataFrame) -> list[str]:
             f"{name} fit / Surprise SVD fit = "
             f"{table.loc[name, 'fit_s'] / table.loc['Surprise SVD', 'fit_s']:.2f}"
         )
-    for name, side in (("UserKNN", "user"), ("ItemKNN", "item")):
+    for name, side in (("User-KNN", "user"), ("Item-KNN", "item")):
         reference = total[f"Surprise KNNBasic ({side})"]
         lines.append(
             f"{name} fit+predict speed-up vs Surprise KNNBasic ({side}) = "
@@ -153,7 +151,10 @@ def new_user_latency(ratings: pd.DataFrame, trials: int = 100) -> pd.DataFrame:
     for user in rng.choice(users, size=trials):
         theirs = ratings[ratings["user_id"] == user].sample(10, random_state=int(rng.integers(1e9)))
         given.append(dict(zip(theirs["item_id"], theirs["rating"], strict=True)))
-    models = {**_kit_models(), "EASE": recsys.EASE, "Popularity": recsys.Popularity}
+    models = {
+        **_kit_models(),
+        **{name: partial(build_model, name) for name in ("EASE (top-N)", "Popularity")},
+    }
     for name, factory in models.items():
         model = factory().fit(ratings)
         times = []
@@ -186,24 +187,3 @@ def run_cf(args: argparse.Namespace) -> int:
     print("\nrecommend_for_new_user with 10 ratings (100 trials):")
     print(new_user_latency(ratings).round(2).to_string())
     return 0
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m cinelab.bench", description=__doc__.splitlines()[0]
-    )
-    sub = parser.add_subparsers(dest="benchmark", required=True)
-    cf = sub.add_parser("cf", help="collaborative filtering vs Surprise on MovieLens")
-    cf.add_argument("--data", required=True, help="a MovieLens folder or zip, or 'cinelab'")
-    cf.add_argument("--folds", type=int, default=5)
-    cf.set_defaults(run=run_cf)
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    return int(args.run(args) or 0)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,4 +1,6 @@
-"""The `cinelab` command line: `cinelab doctor | data ... | train-lm | models | student-version`.
+"""The `cinelab` command line: `cinelab doctor | data | train-lm | models | bench | student-version`.
+
+Also `python -m cinelab ...` (see `cinelab.__main__`).
 
 Each sub-command lives next to the code it drives; this module only wires them up,
 importing lazily so `cinelab doctor` answers quickly even when torch is slow to import.
@@ -51,16 +53,52 @@ def _add_student_version(sub) -> None:
 
 
 def _add_data(sub) -> None:
-    parser = sub.add_parser("data", help="regenerate or check the embedded ratings")
-    parser.add_argument("action", choices=["generate", "check"])
+    parser = sub.add_parser(
+        "data",
+        help="regenerate or check the embedded ratings, and the model's and corpus's checksums",
+    )
+    parser.add_argument(
+        "action",
+        choices=["generate", "check", "checksums"],
+        help="generate: rewrite ratings.csv; check: ratings and checksums are as shipped;"
+        " checksums: rewrite checksums.csv after retraining the model or editing the corpus",
+    )
 
     def run(args) -> int:
-        from cinelab.data.embedded import EMBEDDED_DIR
+        from cinelab.data.checksums import check_manifest, write_manifest
+        from cinelab.data.embedded import EMBEDDED_DIR, read_films
         from cinelab.data.synth import write_or_check
 
-        return write_or_check(EMBEDDED_DIR / "ratings.csv", check=args.action == "check")
+        if args.action == "checksums":
+            print(f"wrote {write_manifest(EMBEDDED_DIR)}")
+            return 0
+        check = args.action == "check"
+        status = write_or_check(EMBEDDED_DIR / "ratings.csv", read_films(), check=check)
+        if not check:
+            return status
+        problems = check_manifest(EMBEDDED_DIR)
+        for problem in problems:
+            print(problem)
+        if not problems:
+            print("model and corpus: every SHA-256 matches checksums.csv")
+        return status or int(bool(problems))
 
     parser.set_defaults(run=run)
+
+
+def _add_bench(sub) -> None:
+    parser = sub.add_parser("bench", help="benchmarks: recommenders vs Surprise on MovieLens")
+    benchmarks = parser.add_subparsers(dest="benchmark", required=True)
+    cf = benchmarks.add_parser("cf", help="collaborative filtering vs Surprise (k-fold)")
+    cf.add_argument("--data", required=True, help="a MovieLens folder or zip, or 'cinelab'")
+    cf.add_argument("--folds", type=int, default=5, help="number of folds")
+
+    def run(args) -> int:
+        from cinelab.bench import run_cf
+
+        return run_cf(args)
+
+    cf.set_defaults(run=run)
 
 
 def _add_models(sub) -> None:
@@ -86,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data(sub)
     _add_train_lm(sub)
     _add_models(sub)
+    _add_bench(sub)
     _add_student_version(sub)
     return parser
 

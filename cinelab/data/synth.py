@@ -196,11 +196,10 @@ def to_csv_bytes(ratings: pd.DataFrame) -> bytes:
     return ratings.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
-def write_or_check(path: Path, check: bool = False) -> int:
-    """Rewrite `path` from the generator, or (``check=True``) report whether it is up to date."""
-    from cinelab.data.embedded import read_films
-
-    ratings, _ = generate(read_films())
+def write_or_check(path: Path, films: pd.DataFrame, check: bool = False) -> int:
+    """Rewrite `path` from the generator run on `films` (the catalogue), or (``check=True``)
+    report whether it is up to date."""
+    ratings, _ = generate(films)
     content = to_csv_bytes(ratings)
     if check:
         same = path.exists() and path.read_bytes() == content
