@@ -146,8 +146,8 @@ def test_accuracy_is_rmse_against_the_truth_on_probe_pairs(dataset):
         ({"rounds": 0}, "rounds must be a positive integer"),
         ({"n_users": 2.5}, "n_users must be a positive integer"),
         ({"watched_per_round": 11}, "cannot exceed list_length"),
-        ({"exploration": 1.5}, "exploration must be between 0 and 1"),
-        ({"head_fraction": 1.0}, "head_fraction must be between 0 and 1"),
+        ({"exploration": 1.5}, r"exploration must be a number in \[0, 1\], got 1.5"),
+        ({"head_fraction": 1.0}, r"head_fraction must be a number in \(0, 1\), got 1.0"),
     ],
 )
 def test_bad_settings_are_refused(dataset, kwargs, message):
