@@ -19,12 +19,21 @@ def _add_doctor(sub) -> None:
 
 def _add_train_lm(sub) -> None:
     parser = sub.add_parser(
-        "train-lm", help="rebuild the trailer-copy tokenizer and tiny GPT in data/models/"
+        "train-lm",
+        help="retrain the trailer-copy tokenizer and GPT (about 35 minutes on 2 cores)",
+        description="Retrain the kit's trailer-copy model from the corpus. Without --output it"
+        " writes to ~/.cache/cinelab/trailer-gpt and never touches the shipped model;"
+        " `--output data/models/trailer-gpt` reproduces the shipped one.",
     )
     parser.add_argument("--epochs", type=int, default=None, help="passes over the corpus")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2, help="CPU threads for PyTorch")
-    parser.add_argument("--output", default=None, help="folder (default: data/models/trailer-gpt)")
+    parser.add_argument(
+        "--output", default=None, help="folder (default: ~/.cache/cinelab/trailer-gpt)"
+    )
+    parser.add_argument(
+        "--resume", action="store_true", help="continue from OUTPUT/checkpoint.pt after a stop"
+    )
 
     def run(args):
         from cinelab.textgen.training import run_train_lm

@@ -44,10 +44,12 @@ from cinelab.textgen.metrics import (
     repetition_rate,
     viewer_contrast,
 )
+from cinelab.textgen.ngram import CharNGram
 from cinelab.textgen.tokenizer import train_tokenizer
 from cinelab.textgen.training import (
     TrainingRun,
     average_loss,
+    bits_per_character,
     build_tiny_gpt,
     encode_documents,
     perplexity,
@@ -59,6 +61,7 @@ __all__ = [
     "FORMATS",
     "KIT_MODEL_DIR",
     "Audience",
+    "CharNGram",
     "Copy",
     "CopyReport",
     "CorpusIndex",
@@ -72,6 +75,7 @@ __all__ = [
     "audience_from_persona",
     "available_models",
     "average_loss",
+    "bits_per_character",
     "build_documents",
     "build_prompt",
     "build_tiny_gpt",

@@ -1,14 +1,16 @@
-"""The trailer-copy corpus: what the kit's tiny language model reads.
+"""The trailer-copy corpus: what the kit's small language model reads.
 
 Two sources are joined into one table of *documents*:
 
-- each film's own logline and tagline from ``data/films.csv``;
 - the kit's written copy in ``data/corpus/trailer_copy.tsv`` (taglines, voice-over lines,
-  blurbs and social posts, each tied to one film and to the genre it plays up).
+  social posts, catalogue blurbs and logline continuations, each tied to one film and to
+  the genre it plays up, its *angle*);
+- each film's own tagline from ``data/films.csv``.
 
-Every document starts with a short header such as ``tagline | Horror | Alien (1979) |``
-followed by the copy. The header is how we *ask* the model for something later:
-give it the header, and it writes the copy that usually follows such a header.
+Every document is a **prompt** (:func:`build_prompt`: the film's facts, the viewer, the kind of
+copy) followed by the copy. The prompt is how we *ask* the model for something later: give it
+the prompt, and it writes the copy that usually follows such a prompt. Training and generation
+call the same function, so the two cannot drift apart.
 
 The validation part is chosen **by film**: all lines about a validation film are held out,
 so validation loss measures how well the model writes about films it has never seen,
@@ -17,29 +19,40 @@ not how well it remembers sentences.
 
 from __future__ import annotations
 
+import csv
 import zlib
+from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from cinelab.data.embedded import EMBEDDED_DIR as DATA_DIR
 
 COPY_PATH = DATA_DIR / "corpus" / "trailer_copy.tsv"
-KINDS = ("logline", "tagline", "voiceover", "blurb", "social")
+KINDS = ("tagline", "voiceover", "social", "blurb", "continuation")
+PROMPT_KINDS = KINDS
 COPY_COLUMNS = ("title", "year", "kind", "angle", "text")
 VALIDATION_SHARE = 0.1
+FAVOURITE_SHARE = 0.8  # share of training prompts whose viewer names a favourite film
+
+# (fewest words, most words, most characters) a line of each kind may have in the corpus
+COPY_LENGTHS = {
+    "tagline": (2, 15, 120),
+    "voiceover": (20, 60, 400),
+    "social": (5, 60, 280),
+    "blurb": (15, 70, 480),
+    "continuation": (10, 60, 400),
+}
 
 
 def format_header(kind: str, angle: str, title: str, year: int) -> str:
-    """The start of a document: what kind of copy, which genre it plays up, which film.
+    """The one-line header of the kit's first model (``tagline | Horror | Alien (1979) |``).
 
-    The copy follows after a space, so its first word is tokenised like any other word
-    (" In", with its leading space) rather than as a rarer start-of-line piece.
+    Kept for code that still builds the old short prompt; the current model is trained on
+    :func:`build_prompt`.
     """
     return f"{kind} | {angle} | {title} ({int(year)}) |"
-
-
-PROMPT_KINDS = ("tagline", "voiceover", "social", "blurb", "continuation")
 
 
 def build_prompt(film, kind: str, *, angle: str, favourite_film: str | None = None) -> str:
@@ -76,7 +89,7 @@ def build_prompt(film, kind: str, *, angle: str, favourite_film: str | None = No
     if angle not in genres:
         raise ValueError(f"The angle {angle!r} is not one of {title!r}'s genres {genres}.")
     logline = _film_field(film, "logline", default="")
-    logline = "" if not isinstance(logline, str) else " ".join(logline.split())
+    logline = " ".join(logline.split()) if isinstance(logline, str) else ""
     viewer = f"a fan of {angle}" + (f" who loved {favourite_film}" if favourite_film else "")
     return (
         f"film: {title} ({year})\n"
@@ -89,7 +102,9 @@ def build_prompt(film, kind: str, *, angle: str, favourite_film: str | None = No
 
 
 def _film_field(film, name: str, default=None):
-    value = film.get(name, default) if hasattr(film, "get") else getattr(film, name, default)
+    value = film.get(name, default) if isinstance(film, Mapping | pd.Series) else None
+    if value is None:
+        value = getattr(film, name, default)
     if value is None:
         raise ValueError(f"A film needs title, year and genres; this one lacks {name!r}.")
     return value
@@ -100,7 +115,9 @@ def load_copy(path: str | Path = COPY_PATH) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"The trailer-copy corpus was not found at {path}.")
-    copy = pd.read_csv(path, sep="\t", dtype={"year": "int64"}, keep_default_na=False)
+    copy = pd.read_csv(  # QUOTE_NONE: a quote mark is part of the copy, not CSV syntax
+        path, sep="\t", dtype={"year": "int64"}, keep_default_na=False, quoting=csv.QUOTE_NONE
+    )
     missing = [column for column in COPY_COLUMNS if column not in copy.columns]
     if missing:
         raise ValueError(
@@ -122,7 +139,7 @@ def _check_values(frame: pd.DataFrame, column: str, allowed, where: str) -> None
         )
 
 
-def build_documents(films: pd.DataFrame, copy: pd.DataFrame) -> pd.DataFrame:
+def build_documents(films: pd.DataFrame, copy: pd.DataFrame, *, seed: int = 0) -> pd.DataFrame:
     """Join films and written copy into one table of training documents.
 
     Parameters
@@ -132,21 +149,26 @@ def build_documents(films: pd.DataFrame, copy: pd.DataFrame) -> pd.DataFrame:
     copy : DataFrame
         The written copy from :func:`load_copy`; every (title, year) must be a film in ``films``
         and every angle one of that film's genres.
+    seed : int
+        Draws each prompt's favourite film (a catalogue film of the angle genre, or none for
+        one prompt in five), so the model learns to read both kinds of viewer line.
 
     Returns
     -------
     DataFrame
-        ``item_id, title, year, kind, angle, text, document, split`` with ``split`` in
-        {"train", "validation"}, fixed by the film's title and year (no randomness).
+        ``item_id, title, year, kind, angle, text, prompt, document, split``: ``document`` is
+        ``prompt + " " + text``; ``split`` is "train" or "validation", fixed by the film's
+        title and year (no randomness).
     """
-    films = _films_with_primary_genre(films)
-    own_lines = _own_lines(films)
-    written = _attach_films(films, copy)
-    documents = pd.concat([own_lines, written], ignore_index=True)
-    documents["document"] = [
-        format_header(row.kind, row.angle, row.title, row.year) + " " + row.text
-        for row in documents.itertuples()
+    films = _checked_films(films)
+    documents = pd.concat([_written_lines(films, copy), _own_taglines(films)], ignore_index=True)
+    by_id = films.set_index("item_id")
+    favourites = _favourite_films(films, documents, seed)
+    documents["prompt"] = [
+        build_prompt(by_id.loc[row.item_id], row.kind, angle=row.angle, favourite_film=favourite)
+        for row, favourite in zip(documents.itertuples(), favourites)
     ]
+    documents["document"] = documents["prompt"] + " " + documents["text"]
     documents["split"] = [
         split_of(title, year) for title, year in zip(documents.title, documents.year)
     ]
@@ -159,29 +181,27 @@ def split_of(title: str, year: int, validation_share: float = VALIDATION_SHARE) 
     return "validation" if bucket < validation_share * 1000 else "train"
 
 
-def _films_with_primary_genre(films: pd.DataFrame) -> pd.DataFrame:
+def _checked_films(films: pd.DataFrame) -> pd.DataFrame:
     required = ["item_id", "title", "year", "genres", "logline", "tagline"]
     missing = [column for column in required if column not in films.columns]
     if missing:
         raise ValueError(f"The films table lacks the column(s) {missing}; expected {required}.")
-    films = films[required].copy()
-    films["primary_genre"] = films["genres"].str.split("|").str[0]
-    return films
+    return films[required].copy()
 
 
-def _own_lines(films: pd.DataFrame) -> pd.DataFrame:
-    """Each film's logline and tagline, played up through its first genre."""
-    frames = []
-    for kind in ("logline", "tagline"):
-        lines = films[["item_id", "title", "year", "primary_genre", kind]].rename(
-            columns={"primary_genre": "angle", kind: "text"}
-        )
-        lines = lines[lines["text"].fillna("").str.strip() != ""]
-        frames.append(lines.assign(kind=kind))
-    return pd.concat(frames, ignore_index=True)
+def _own_taglines(films: pd.DataFrame) -> pd.DataFrame:
+    """Each film's tagline from the catalogue, played up through its first genre."""
+    lines = films[["item_id", "title", "year", "genres", "tagline"]].rename(
+        columns={"tagline": "text"}
+    )
+    lines = lines[lines["text"].fillna("").str.strip() != ""]
+    angle = lines.pop("genres").str.split("|").str[0]
+    return lines.assign(kind="tagline", angle=angle)[
+        ["item_id", "title", "year", "kind", "angle", "text"]
+    ]
 
 
-def _attach_films(films: pd.DataFrame, copy: pd.DataFrame) -> pd.DataFrame:
+def _written_lines(films: pd.DataFrame, copy: pd.DataFrame) -> pd.DataFrame:
     """Give each written line its film's item_id, refusing lines about unknown films or genres."""
     merged = copy.merge(films, on=["title", "year"], how="left", validate="many_to_one")
     unknown = merged.index[merged["item_id"].isna()]
@@ -201,3 +221,25 @@ def _attach_films(films: pd.DataFrame, copy: pd.DataFrame) -> pd.DataFrame:
         )
     merged["item_id"] = merged["item_id"].astype("int64")
     return merged[["item_id", "title", "year", "kind", "angle", "text"]]
+
+
+def _favourite_films(films: pd.DataFrame, documents: pd.DataFrame, seed: int) -> list[str | None]:
+    """For each document, a film the imagined viewer loved: another film of the angle genre.
+
+    Each draw is seeded by the document's own text, so adding lines to the corpus does not
+    change the favourites drawn for the others.
+    """
+    names = (films["title"] + " (" + films["year"].astype(str) + ")").to_numpy()
+    genre_lists = films["genres"].str.split("|")
+    by_genre = {
+        genre: np.flatnonzero([genre in genres for genres in genre_lists])
+        for genre in set(documents["angle"])
+    }
+    position = {item_id: index for index, item_id in enumerate(films["item_id"])}
+    favourites = []
+    for row in documents.itertuples():
+        rng = np.random.default_rng([seed, zlib.crc32(f"{row.kind}|{row.text}".encode())])
+        others = by_genre[row.angle][by_genre[row.angle] != position[row.item_id]]
+        wants_favourite = rng.random() < FAVOURITE_SHARE
+        favourites.append(names[rng.choice(others)] if wants_favourite and len(others) else None)
+    return favourites

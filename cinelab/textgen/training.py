@@ -1,8 +1,9 @@
-"""Train a tiny GPT-2 on the trailer-copy corpus with a plain PyTorch loop.
+"""Train a small GPT-2 on the trailer-copy corpus with a plain PyTorch loop.
 
 The model is ``transformers``' ``GPT2LMHeadModel`` built from a small config (nothing is
-downloaded): a few transformer blocks, a few hundred thousand to a couple of million weights.
-The loop is the one every language model is trained with, written out so you can read it:
+downloaded): a few transformer blocks, from a few hundred thousand weights (a live demo) to a
+few million (the kit's shipped model). The loop is the one every language model is trained
+with, written out so you can read it:
 
 1. take a batch of documents, padded to the same length;
 2. the model reads tokens ``0..n-1`` and predicts tokens ``1..n`` (next-token prediction);
@@ -11,7 +12,20 @@ The loop is the one every language model is trained with, written out so you can
 
 Perplexity is ``exp(loss)``: "the model is as unsure as if it picked uniformly among this many
 tokens". We watch it on held-out validation documents to see when the model stops learning
-and starts memorising (overfitting).
+and starts memorising (overfitting). To compare models with different tokenizers, and with a
+character n-gram, the held-out copy is also scored in **bits per character**
+(:func:`bits_per_character`).
+
+A short live run (a notebook cell, well under a minute)::
+
+    lm = load_language_model()                               # for its tokenizer
+    corpus = KitCorpus.load()
+    train = encode_documents(lm.tokenizer, corpus.train["document"], 256)
+    validation = encode_documents(lm.tokenizer, corpus.validation["document"][:100], 256)
+    small = build_tiny_gpt(len(lm.tokenizer), end_of_text_id=lm.tokenizer.eos_token_id,
+                           n_embd=64, n_layer=2, n_head=2)
+    run = train_language_model(small, train, validation, pad_id=lm.tokenizer.pad_token_id,
+                               max_steps=60, eval_every=20)
 """
 
 from __future__ import annotations
@@ -27,9 +41,9 @@ from pathlib import Path
 import pandas as pd
 import torch
 import torch.nn.functional as F
-from tqdm.auto import tqdm
 from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerBase
 
+from cinelab.progress import progress_bar
 from cinelab.textgen.corpus import build_documents, load_copy
 from cinelab.textgen.tokenizer import train_tokenizer
 
@@ -40,7 +54,7 @@ def build_tiny_gpt(
     vocab_size: int,
     *,
     end_of_text_id: int,
-    n_positions: int = 128,
+    n_positions: int = 256,
     n_embd: int = 128,
     n_layer: int = 4,
     n_head: int = 4,
@@ -92,10 +106,19 @@ def pad_batch(
 
 
 def next_token_loss(
-    model: GPT2LMHeadModel, input_ids: torch.Tensor, targets: torch.Tensor, reduction: str = "mean"
+    model: GPT2LMHeadModel,
+    input_ids: torch.Tensor,
+    targets: torch.Tensor,
+    reduction: str = "mean",
+    attention_mask: torch.Tensor | None = None,
 ) -> torch.Tensor:
-    """Cross-entropy of predicting token t+1 from tokens 0..t, ignoring padding."""
-    attention_mask = (targets != IGNORE_INDEX).long()  # (batch, length)
+    """Cross-entropy of predicting token t+1 from tokens 0..t, ignoring padding.
+
+    ``attention_mask`` (1 = a real token) defaults to the tokens that are targets; pass it
+    when some real tokens are not targets (a prompt that is given, not predicted).
+    """
+    if attention_mask is None:
+        attention_mask = (targets != IGNORE_INDEX).long()  # (batch, length)
     logits = model(
         input_ids=input_ids, attention_mask=attention_mask
     ).logits  # (batch, length, vocab)
@@ -125,6 +148,64 @@ def average_loss(
 def perplexity(loss: float) -> float:
     """``exp(mean negative log-likelihood)``: the effective number of equally likely next tokens."""
     return math.exp(loss)
+
+
+def bits_per_character(
+    model: GPT2LMHeadModel,
+    tokenizer: PreTrainedTokenizerBase,
+    prompts: Sequence[str],
+    continuations: Sequence[str],
+    batch_size: int = 32,
+) -> float:
+    """Mean bits per character of each continuation (and its end-of-text) given its prompt.
+
+    A loss per *token* depends on the tokenizer: a bigger vocabulary has fewer, harder tokens.
+    Summing the loss of every token of the continuation and dividing by its number of characters
+    gives a number that any two models can share, a character n-gram included
+    (``CharNGram.bits_per_character`` counts the same characters: the continuation and its end).
+    Only the continuation is scored: the prompt is given, not predicted.
+    """
+    prompts, continuations = list(prompts), list(continuations)
+    if len(prompts) != len(continuations) or not prompts:
+        raise ValueError("bits_per_character needs as many prompts as continuations (>= 1).")
+    token_lists, starts = _prompted_token_lists(tokenizer, prompts, continuations, model)
+    was_training = model.training
+    model.eval()
+    nats = 0.0
+    with torch.no_grad():
+        for first in range(0, len(token_lists), batch_size):
+            batch = token_lists[first : first + batch_size]
+            input_ids, targets = pad_batch(batch, tokenizer.pad_token_id)
+            attention_mask = (targets != IGNORE_INDEX).long()  # (batch, length): real tokens
+            for row, start in enumerate(starts[first : first + batch_size]):
+                targets[row, :start] = IGNORE_INDEX  # the prompt is given, not predicted
+            nats += next_token_loss(
+                model, input_ids, targets, reduction="sum", attention_mask=attention_mask
+            ).item()
+    model.train(was_training)
+    characters = sum(len(text) + 1 for text in continuations)  # + 1: the end of the document
+    return nats / characters / math.log(2)
+
+
+def _prompted_token_lists(tokenizer, prompts, continuations, model):
+    """Token ids of prompt + continuation + end, and where the continuation's tokens start."""
+    prompt_ids = tokenizer(list(prompts))["input_ids"]
+    document_ids = tokenizer([p + c for p, c in zip(prompts, continuations)])["input_ids"]
+    token_lists, starts = [], []
+    for index, (prompt, document) in enumerate(zip(prompt_ids, document_ids)):
+        if document[: len(prompt)] != prompt:
+            raise ValueError(
+                f"Prompt {index} is not tokenised the same on its own and inside its document;"
+                " end prompts on a boundary such as 'copy:' and start continuations with a space."
+            )
+        if len(document) + 1 > model.config.n_positions:
+            raise ValueError(
+                f"Document {index} has {len(document) + 1} tokens, more than the model's context"
+                f" of {model.config.n_positions}."
+            )
+        token_lists.append(document + [tokenizer.eos_token_id])
+        starts.append(len(prompt))
+    return token_lists, starts
 
 
 @dataclass
@@ -163,7 +244,10 @@ def train_language_model(
     max_steps: int | None = None,
     keep_best: bool = True,
     seed: int = 0,
-    progress: bool = True,
+    progress: bool | None = None,
+    checkpoint: str | Path | None = None,
+    checkpoint_every: int = 100,
+    resume: bool = False,
 ) -> TrainingRun:
     """Train ``model`` in place with AdamW and a warm-up + cosine learning-rate schedule.
 
@@ -185,6 +269,14 @@ def train_language_model(
         Restore the weights with the lowest validation loss at the end (early stopping).
     seed : int
         Seeds batch order and dropout; the global random state is left untouched.
+    progress : bool, optional
+        Show a progress bar; by default only in a terminal or a notebook (quiet in logs).
+    checkpoint : path, optional
+        File to save the whole training state to every ``checkpoint_every`` steps (weights,
+        optimiser, schedule, random states, history), so a long run can be interrupted.
+    resume : bool
+        Continue from ``checkpoint`` instead of starting over. The run then ends exactly as
+        an uninterrupted one would: same batches, same dropout masks, same weights.
 
     Returns
     -------
@@ -197,47 +289,90 @@ def train_language_model(
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer, _warmup_cosine(total_steps, max(1, int(warmup_share * total_steps)))
     )
-    rows, best = [], (math.inf, 0, None)
-    started = time.perf_counter()
-    with (
-        torch.random.fork_rng(),
-        tqdm(total=total_steps, desc="training", disable=not progress) as bar,
-    ):
+    fingerprint = [len(train_tokens), len(validation_tokens), total_steps, batch_size, seed]
+    state = {"rows": [], "best": (math.inf, 0, None), "seconds": 0.0, "step": 0}
+    with torch.random.fork_rng():
         torch.manual_seed(seed)  # dropout masks
+        if resume:
+            state = _load_checkpoint(checkpoint, fingerprint, model, optimizer, schedule)
+        started = time.perf_counter() - state["seconds"]
         model.train()
-        for step, epoch, (input_ids, targets) in _numbered_batches(
-            train_tokens, batch_size, pad_id, total_steps, seed
-        ):
-            loss = next_token_loss(model, input_ids, targets)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            schedule.step()
-            row = {
-                "step": step,
-                "epoch": epoch,
-                "train_loss": loss.item(),
-                "validation_loss": math.nan,
-            }
-            if step % eval_every == 0 or step == total_steps:
-                row["validation_loss"] = average_loss(model, validation_tokens, pad_id)
-                if row["validation_loss"] < best[0]:
-                    best = (
-                        row["validation_loss"],
-                        step,
-                        _weights_copy(model) if keep_best else None,
-                    )
-                bar.set_postfix(
-                    train=f"{loss.item():.3f}", validation=f"{row['validation_loss']:.3f}"
-                )
-            rows.append(row)
-            bar.update(1)
+        with progress_bar(
+            desc="training", total=total_steps, initial=state["step"], show=progress
+        ) as bar:
+            for step, epoch, batch in _numbered_batches(
+                train_tokens, batch_size, pad_id, total_steps, seed, skip=state["step"]
+            ):
+                loss = _training_step(model, optimizer, schedule, *batch)
+                row = {
+                    "step": step,
+                    "epoch": epoch,
+                    "train_loss": loss,
+                    "validation_loss": math.nan,
+                }
+                if step % eval_every == 0 or step == total_steps:
+                    row["validation_loss"] = average_loss(model, validation_tokens, pad_id)
+                    if row["validation_loss"] < state["best"][0]:
+                        weights = _weights_copy(model) if keep_best else None
+                        state["best"] = (row["validation_loss"], step, weights)
+                    bar.set_postfix(train=f"{loss:.3f}", validation=f"{row['validation_loss']:.3f}")
+                state["rows"].append(row)
+                bar.update(1)
+                if checkpoint is not None and (step % checkpoint_every == 0 or step == total_steps):
+                    state.update(step=step, seconds=time.perf_counter() - started)
+                    _save_checkpoint(checkpoint, fingerprint, model, optimizer, schedule, state)
     model.eval()
-    best_step = best[1] if keep_best else total_steps
+    best_step = state["best"][1] if keep_best else total_steps
     if keep_best:
-        model.load_state_dict(best[2])
-    return TrainingRun(model, pd.DataFrame(rows), best_step, time.perf_counter() - started)
+        model.load_state_dict(state["best"][2])
+    seconds = time.perf_counter() - started
+    return TrainingRun(model, pd.DataFrame(state["rows"]), best_step, seconds)
+
+
+def _training_step(model, optimizer, schedule, input_ids, targets) -> float:
+    loss = next_token_loss(model, input_ids, targets)
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    optimizer.step()
+    schedule.step()
+    return loss.item()
+
+
+def _save_checkpoint(path, fingerprint, model, optimizer, schedule, state) -> None:
+    """Write the training state atomically (a half-written file never replaces a good one)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".partial")
+    torch.save(
+        {
+            "fingerprint": fingerprint,
+            "model": model.state_dict(),
+            "optimizer": optimizer.state_dict(),
+            "schedule": schedule.state_dict(),
+            "torch_rng": torch.get_rng_state(),
+            **state,
+        },
+        temporary,
+    )
+    temporary.replace(path)
+
+
+def _load_checkpoint(path, fingerprint, model, optimizer, schedule) -> dict:
+    if path is None or not Path(path).is_file():
+        raise FileNotFoundError(f"resume=True, but there is no checkpoint at {path}.")
+    saved = torch.load(path, weights_only=True)
+    if saved["fingerprint"] != fingerprint:
+        raise ValueError(
+            f"The checkpoint {path} is from another run (documents, validation documents, steps,"
+            f" batch size, seed = {saved['fingerprint']}; this run: {fingerprint})."
+        )
+    model.load_state_dict(saved["model"])
+    optimizer.load_state_dict(saved["optimizer"])
+    schedule.load_state_dict(saved["schedule"])
+    torch.set_rng_state(saved["torch_rng"])
+    best = tuple(saved["best"])
+    return {"rows": saved["rows"], "best": best, "seconds": saved["seconds"], "step": saved["step"]}
 
 
 def _check_training_arguments(train_tokens, validation_tokens, epochs, batch_size, eval_every):
@@ -253,12 +388,13 @@ def _check_training_arguments(train_tokens, validation_tokens, epochs, batch_siz
 
 
 def _numbered_batches(
-    token_lists, batch_size: int, pad_id: int, total_steps: int, seed: int
+    token_lists, batch_size: int, pad_id: int, total_steps: int, seed: int, skip: int = 0
 ) -> Iterator[tuple[int, int, tuple[torch.Tensor, torch.Tensor]]]:
     """Yield (step, epoch, batch) in a fresh seeded shuffle each epoch, until ``total_steps``.
 
     Documents of similar length are batched together (within shuffled pools of 50 batches),
     so little compute is spent on padding; the order of the batches is shuffled again.
+    The first ``skip`` steps are drawn but not built, which is how a resumed run finds its place.
     """
     generator = torch.Generator().manual_seed(seed)
     step, epoch = 0, 0
@@ -266,8 +402,9 @@ def _numbered_batches(
         epoch += 1
         for batch_indices in _length_bucketed_batches(token_lists, batch_size, generator):
             step += 1
-            batch = [token_lists[index] for index in batch_indices]
-            yield step, epoch, pad_batch(batch, pad_id)
+            if step > skip:
+                batch = [token_lists[index] for index in batch_indices]
+                yield step, epoch, pad_batch(batch, pad_id)
             if step == total_steps:
                 return
 
@@ -302,97 +439,168 @@ def _weights_copy(model: torch.nn.Module) -> dict[str, torch.Tensor]:
 # ---------------------------------------------------------------- the kit's model, end to end
 
 KIT_SETTINGS = {
-    "vocab_size": 2000,
-    "n_positions": 128,
-    "n_embd": 128,
+    "vocab_size": 4000,
+    "n_positions": 256,
+    "n_embd": 256,
     "n_layer": 4,
     "n_head": 4,
     "dropout": 0.1,
-    "epochs": 8,
+    "epochs": 4,
     "batch_size": 32,
-    "learning_rate": 3e-3,
+    "learning_rate": 2e-3,
+    "eval_every": 100,
+    "ngram_order": 6,
 }
+CHECKPOINT_NAME = "checkpoint.pt"
+
+
+@dataclass
+class KitCorpus:
+    """The kit's documents split by film, as prompts and the copy that follows them."""
+
+    train: pd.DataFrame
+    validation: pd.DataFrame
+
+    @classmethod
+    def load(cls, seed: int = 0) -> KitCorpus:
+        from cinelab.data.embedded import read_films
+
+        documents = build_documents(read_films(), load_copy(), seed=seed)
+        documents["continuation"] = " " + documents["text"]
+        return cls(
+            documents[documents.split == "train"].reset_index(drop=True),
+            documents[documents.split == "validation"].reset_index(drop=True),
+        )
 
 
 def train_kit_model(
-    output_dir: str | Path | None = None,
+    output_dir: str | Path,
     *,
     epochs: int = KIT_SETTINGS["epochs"],
     seed: int = 0,
-    progress: bool = True,
+    progress: bool | None = None,
+    resume: bool = False,
 ) -> TrainingRun:
-    """Rebuild the kit's model from the corpus: tokenizer, tiny GPT, training, saved files.
+    """Rebuild the kit's model from the corpus: tokenizer, GPT, training, scores, saved files.
 
     Writes ``model.safetensors``, ``config.json``, ``generation_config.json``, the tokenizer
-    files, ``history.csv`` (the loss curve) and ``training_report.json`` into ``output_dir``
-    (default: ``data/models/trailer-gpt``).
+    files, ``history.csv`` (the loss curve) and ``training_report.json`` (held-out bits per
+    character beside a character n-gram's) into ``output_dir``. While training, the full state
+    is saved to ``output_dir/checkpoint.pt`` every ``eval_every`` steps; ``resume=True`` picks it
+    up after an interruption, and it is deleted once the run is complete.
     """
-    from cinelab.data.embedded import read_films
-    from cinelab.textgen.loading import KIT_MODEL_DIR
-
-    output_dir = Path(output_dir or KIT_MODEL_DIR)
-    documents = build_documents(read_films(), load_copy())
-    train_texts = documents.loc[documents.split == "train", "document"].tolist()
-    validation_texts = documents.loc[documents.split == "validation", "document"].tolist()
-    tokenizer = train_tokenizer(train_texts, vocab_size=KIT_SETTINGS["vocab_size"])
+    settings = {**KIT_SETTINGS, "epochs": epochs}
+    output_dir = Path(output_dir)
+    corpus = KitCorpus.load(seed=seed)
+    tokenizer = train_tokenizer(corpus.train["document"], vocab_size=settings["vocab_size"])
     model = build_tiny_gpt(
         len(tokenizer),
         end_of_text_id=tokenizer.eos_token_id,
-        n_positions=KIT_SETTINGS["n_positions"],
-        n_embd=KIT_SETTINGS["n_embd"],
-        n_layer=KIT_SETTINGS["n_layer"],
-        n_head=KIT_SETTINGS["n_head"],
-        dropout=KIT_SETTINGS["dropout"],
+        **{key: settings[key] for key in ("n_positions", "n_embd", "n_layer", "n_head", "dropout")},
         seed=seed,
     )
+    checkpoint = output_dir / CHECKPOINT_NAME
     run = train_language_model(
         model,
-        encode_documents(tokenizer, train_texts, KIT_SETTINGS["n_positions"]),
-        encode_documents(tokenizer, validation_texts, KIT_SETTINGS["n_positions"]),
+        encode_documents(tokenizer, corpus.train["document"], settings["n_positions"]),
+        encode_documents(tokenizer, corpus.validation["document"], settings["n_positions"]),
         pad_id=tokenizer.pad_token_id,
         epochs=epochs,
-        batch_size=KIT_SETTINGS["batch_size"],
-        learning_rate=KIT_SETTINGS["learning_rate"],
+        batch_size=settings["batch_size"],
+        learning_rate=settings["learning_rate"],
+        eval_every=settings["eval_every"],
         seed=seed,
         progress=progress,
+        checkpoint=checkpoint,
+        checkpoint_every=settings["eval_every"],
+        resume=resume,
     )
-    _save_run(run, tokenizer, output_dir, len(train_texts), len(validation_texts), epochs, seed)
+    scores = held_out_scores(run.model, tokenizer, corpus, settings["ngram_order"])
+    _save_run(run, tokenizer, output_dir, corpus, settings, seed, scores)
+    checkpoint.unlink(missing_ok=True)
     return run
 
 
-def _save_run(
-    run: TrainingRun, tokenizer, output_dir: Path, n_train: int, n_validation: int, epochs, seed
-):
+def held_out_scores(model, tokenizer, corpus: KitCorpus, ngram_order: int) -> dict[str, float]:
+    """Bits per character of the copy of held-out films: the model's and a character n-gram's."""
+    from cinelab.textgen.ngram import CharNGram
+
+    prompts, continuations = corpus.validation["prompt"], corpus.validation["continuation"]
+    ngram = CharNGram(order=ngram_order).fit(corpus.train["document"])
+    return {
+        "bits_per_character": bits_per_character(model, tokenizer, prompts, continuations),
+        "ngram_bits_per_character": ngram.bits_per_character(list(prompts), list(continuations)),
+    }
+
+
+def _save_run(run, tokenizer, output_dir: Path, corpus, settings, seed, scores) -> None:
     output_dir.mkdir(parents=True, exist_ok=True)
     run.model.save_pretrained(output_dir)
     tokenizer.save_pretrained(output_dir)
     run.history.to_csv(output_dir / "history.csv", index=False, float_format="%.5f")
-    last = run.history.iloc[-1]
     report = {
+        "command": f"cinelab train-lm --epochs {settings['epochs']} --seed {seed}"
+        f" --threads {torch.get_num_threads()} --output {output_dir.name}",
         "seconds": round(run.seconds, 1),
         "threads": torch.get_num_threads(),
-        "epochs": epochs,
         "seed": seed,
-        "steps": int(last.step),
+        "steps": int(run.history.step.iloc[-1]),
         "best_step": run.best_step,
-        "train_documents": n_train,
-        "validation_documents": n_validation,
+        "train_documents": len(corpus.train),
+        "validation_documents": len(corpus.validation),
+        "validation_films": int(corpus.validation["item_id"].nunique()),
         "parameters": sum(parameter.numel() for parameter in run.model.parameters()),
+        "vocabulary": len(tokenizer),
         "final_train_loss": round(float(run.history.train_loss.tail(20).mean()), 4),
         "validation_loss": round(run.validation_loss, 4),
         "validation_perplexity": round(run.validation_perplexity, 2),
-        "settings": {**KIT_SETTINGS, "epochs": epochs},
+        "held_out_bits_per_character": round(scores["bits_per_character"], 4),
+        "ngram_bits_per_character": round(scores["ngram_bits_per_character"], 4),
+        "settings": settings,
     }
     (output_dir / "training_report.json").write_text(json.dumps(report, indent=2) + "\n")
 
 
+def user_model_dir() -> Path:
+    """Where ``cinelab train-lm`` writes when no ``--output`` is given (never the shipped model)."""
+    return Path.home() / ".cache" / "cinelab" / "trailer-gpt"
+
+
 def run_train_lm(args) -> int:
-    """Entry point of ``cinelab train-lm``."""
+    """Entry point of ``cinelab train-lm``: check every argument before any work starts."""
+    from cinelab.textgen.loading import KIT_MODEL_DIR
+
+    for name in ("epochs", "threads"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            raise SystemExit(f"cinelab train-lm: --{name} must be at least 1, got {value}.")
+    output = Path(args.output) if args.output else user_model_dir()
+    _require_writable(output)
+    if not args.output:
+        print(
+            f"Writing the model to {output} (the shipped model in {KIT_MODEL_DIR} is left as it"
+            " is; pass --output to choose the folder)."
+        )
     torch.set_num_threads(args.threads)
     epochs = args.epochs or KIT_SETTINGS["epochs"]
-    run = train_kit_model(args.output, epochs=epochs, seed=args.seed)
+    run = train_kit_model(output, epochs=epochs, seed=args.seed, resume=args.resume)
+    report = json.loads((output / "training_report.json").read_text())
     print(
-        f"Trained in {run.seconds:.0f} s; validation loss {run.validation_loss:.3f},"
-        f" perplexity {run.validation_perplexity:.1f} (best at step {run.best_step})."
+        f"Trained in {run.seconds:.0f} s; held-out copy: {report['held_out_bits_per_character']}"
+        f" bits per character (character n-gram: {report['ngram_bits_per_character']});"
+        f" saved to {output}."
     )
     return 0
+
+
+def _require_writable(folder: Path) -> None:
+    """Fail now, not after half an hour of training, if the output folder cannot be written."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as error:
+        raise SystemExit(
+            f"cinelab train-lm: cannot write to the output folder {folder} ({error.strerror})."
+        ) from None

@@ -7,11 +7,13 @@ import torch
 
 from cinelab.textgen import (
     average_loss,
+    bits_per_character,
     build_tiny_gpt,
     encode_documents,
     perplexity,
     train_language_model,
     train_tokenizer,
+    training,
 )
 from cinelab.textgen.training import next_token_loss, pad_batch
 
@@ -185,3 +187,105 @@ def test_tokenizer_learns_frequent_words_as_single_tokens(tokenizer):
 def test_tokenizer_rejects_bad_arguments(texts, vocab_size, message):
     with pytest.raises(ValueError, match=message):
         train_tokenizer(texts, vocab_size=vocab_size)
+
+
+def test_bits_per_character_scores_only_the_continuation(tokenizer):
+    model = small_model(tokenizer).eval()
+    prompts = ["tagline | Horror | Alien (1979) |", "social | Drama | Casablanca (1942) |"]
+    continuations = [" In space, the quiet is the scary part.", " Of all the bars, this one."]
+    nats = 0.0
+    for prompt, continuation in zip(prompts, continuations):  # one token at a time, by hand
+        prompt_ids = tokenizer(prompt)["input_ids"]
+        ids = tokenizer(prompt + continuation)["input_ids"] + [tokenizer.eos_token_id]
+        with torch.no_grad():
+            log_probs = torch.log_softmax(model(torch.tensor([ids])).logits[0], dim=-1)
+        nats -= sum(log_probs[i - 1, ids[i]].item() for i in range(len(prompt_ids), len(ids)))
+    characters = sum(len(text) + 1 for text in continuations)
+    expected = nats / characters / math.log(2)
+    assert bits_per_character(model, tokenizer, prompts, continuations) == pytest.approx(
+        expected, rel=1e-5
+    )
+
+
+def test_bits_per_character_refuses_a_prompt_split_differently(tokenizer):
+    model = small_model(tokenizer)
+    with pytest.raises(ValueError, match="tokenised the same"):
+        bits_per_character(model, tokenizer, ["ta"], ["gline"])  # "tagline" is one token
+    with pytest.raises(ValueError, match="as many prompts"):
+        bits_per_character(model, tokenizer, ["a"], [])
+
+
+def test_a_resumed_run_ends_exactly_like_an_uninterrupted_one(
+    tokenizer, token_lists, tmp_path, monkeypatch
+):
+    settings = {"pad_id": tokenizer.pad_token_id, "epochs": 3, "batch_size": 8, "eval_every": 2}
+    whole = train_language_model(small_model(tokenizer), token_lists, token_lists[:4], **settings)
+    checkpoint = tmp_path / "state.pt"
+    real_step, steps_taken = training._training_step, []
+
+    def stop_after_five_steps(*args):
+        if len(steps_taken) == 5:
+            raise KeyboardInterrupt  # as if the user pressed Ctrl-C during step 6 of 9
+        steps_taken.append(1)
+        return real_step(*args)
+
+    monkeypatch.setattr(training, "_training_step", stop_after_five_steps)
+    with pytest.raises(KeyboardInterrupt):
+        train_language_model(
+            small_model(tokenizer),
+            token_lists,
+            token_lists[:4],
+            **settings,
+            checkpoint=checkpoint,
+            checkpoint_every=4,
+        )
+    monkeypatch.setattr(training, "_training_step", real_step)
+    assert torch.load(checkpoint, weights_only=True)["step"] == 4  # the last checkpoint
+    resumed = train_language_model(
+        small_model(tokenizer, seed=5),  # other starting weights: the checkpoint replaces them
+        token_lists,
+        token_lists[:4],
+        **settings,
+        checkpoint=checkpoint,
+        checkpoint_every=4,
+        resume=True,
+    )
+    assert resumed.history.equals(whole.history) and resumed.best_step == whole.best_step
+    for name, tensor in whole.model.state_dict().items():
+        assert torch.equal(resumed.model.state_dict()[name], tensor), name
+
+
+def test_resume_refuses_a_missing_or_foreign_checkpoint(tokenizer, token_lists, tmp_path):
+    settings = {
+        "pad_id": tokenizer.pad_token_id,
+        "batch_size": 8,
+        "eval_every": 2,
+        "progress": False,
+    }
+    with pytest.raises(FileNotFoundError, match="no checkpoint"):
+        train_language_model(
+            small_model(tokenizer),
+            token_lists,
+            token_lists[:4],
+            **settings,
+            checkpoint=tmp_path / "none.pt",
+            resume=True,
+        )
+    train_language_model(
+        small_model(tokenizer),
+        token_lists,
+        token_lists[:4],
+        **settings,
+        epochs=1,
+        checkpoint=tmp_path / "one.pt",
+    )
+    with pytest.raises(ValueError, match="from another run"):
+        train_language_model(
+            small_model(tokenizer),
+            token_lists,
+            token_lists[:4],
+            **settings,
+            epochs=2,
+            checkpoint=tmp_path / "one.pt",
+            resume=True,
+        )
