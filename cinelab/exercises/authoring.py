@@ -26,8 +26,16 @@ import sys
 import tempfile
 from pathlib import Path
 
-from cinelab.exercises import catalog, keys
+from cinelab.exercises.catalog import exercises as exercises_of
+from cinelab.exercises.catalog import get as get_exercise
 from cinelab.exercises.core import evaluate
+from cinelab.exercises.keys import (
+    RECORD_ENV,
+    load_keys,
+    record,
+    recording_path,
+    write_keys_module,
+)
 
 KEYS_MODULE = Path(__file__).with_name("_keys.py")
 _HASHED_KINDS = ("value", "choice")
@@ -35,17 +43,17 @@ _HASHED_KINDS = ("value", "choice")
 
 def mistake(exercise_id: str, wrong_answer, name: str) -> None:
     """Bind the mistake ``name`` to ``wrong_answer`` (record mode) or assert it is recognised."""
-    exercise = catalog.get(exercise_id)
+    exercise = get_exercise(exercise_id)
     if name not in exercise.mistakes:
         raise ValueError(
             f"exercise {exercise_id} has no mistake named {name!r}; "
             f"its mistakes are {sorted(exercise.mistakes)}."
         )
-    recording = keys.recording_path()
+    recording = recording_path()
     if recording is not None:
         if exercise.checker.kind in _HASHED_KINDS:
             hashes = exercise.checker.mistake_hashes(exercise, wrong_answer)
-            keys.record(recording, exercise_id, mistake=(name, hashes))
+            record(recording, exercise_id, mistake=(name, hashes))
         return
     feedback = evaluate(exercise_id, wrong_answer)
     if feedback.diagnosis != name:
@@ -61,11 +69,11 @@ def record_keys(notebooks: list[Path], timeout: int = 600) -> dict:
     from nbclient import NotebookClient
 
     numbers = {path.name[:2] for path in notebooks}
-    kept = {i: k for i, k in keys.load_keys().items() if i.split(".")[0] not in numbers}
+    kept = {i: k for i, k in load_keys().items() if i.split(".")[0] not in numbers}
     with tempfile.TemporaryDirectory() as folder:
         recorded = Path(folder) / "keys.json"
         saved_environment = dict(os.environ)
-        os.environ.update({keys.RECORD_ENV: str(recorded), "CINELAB_PROGRESS_FILE": ""})
+        os.environ.update({RECORD_ENV: str(recorded), "CINELAB_PROGRESS_FILE": ""})
         try:
             for path in notebooks:
                 notebook = nbformat.read(path, as_version=4)
@@ -82,7 +90,7 @@ def record_keys(notebooks: list[Path], timeout: int = 600) -> dict:
         new = json.loads(recorded.read_text()) if recorded.exists() else {}
     _check_recorded(new, numbers)
     merged = {**kept, **new}
-    keys.write_keys_module(merged, KEYS_MODULE)
+    write_keys_module(merged, KEYS_MODULE)
     return merged
 
 
@@ -90,7 +98,7 @@ def _check_recorded(recorded: dict, numbers: set[str]) -> None:
     """Every hashed exercise got its key and every named mistake its wrong answer."""
     problems = []
     for number in sorted(numbers):
-        for exercise in catalog.exercises(number):
+        for exercise in exercises_of(number):
             if exercise.checker.kind not in _HASHED_KINDS:
                 continue
             key = recorded.get(exercise.id)

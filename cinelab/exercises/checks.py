@@ -24,7 +24,6 @@ from pathlib import Path
 
 import numpy as np
 
-from cinelab.exercises import keys as keys_module
 from cinelab.exercises.answers import (
     AnswerProblem,
     as_choices,
@@ -41,6 +40,15 @@ from cinelab.exercises.feedback import (
     NOT_QUITE,
     NOT_YET,
     Feedback,
+)
+from cinelab.exercises.keys import (
+    accepted_hashes,
+    choice_key,
+    choice_payload,
+    digest,
+    rounded_hash,
+    scaled_to_largest,
+    value_key,
 )
 
 DEADLINE_SECONDS = 10.0  # per input: a student's function that runs longer is stopped
@@ -106,10 +114,10 @@ class ValueCheck:
     kind: str = "value"
 
     def make_key(self, exercise: Exercise, answer) -> dict:
-        return keys_module.value_key(exercise.id, as_number_array(answer), self.decimals)
+        return value_key(exercise.id, as_number_array(answer), self.decimals)
 
     def mistake_hashes(self, exercise: Exercise, answer) -> list[str]:
-        return keys_module.accepted_hashes(exercise.id, as_number_array(answer), self.decimals)
+        return accepted_hashes(exercise.id, as_number_array(answer), self.decimals)
 
     def judge(self, exercise: Exercise, answer, key: dict) -> Feedback:
         if is_stub(answer):
@@ -148,14 +156,14 @@ class ValueCheck:
 
     def _compare(self, exercise: Exercise, values: np.ndarray, key: dict) -> Feedback:
         decimals = key["decimals"]
-        mine = keys_module.rounded_hash(exercise.id, values, decimals)
+        mine = rounded_hash(exercise.id, values, decimals)
         if mine in key["accept"]:
             return exercise.feedback(CORRECT, "Well done.")
         for name in sorted(key["variants"], key=lambda n: (n not in exercise.mistakes, n)):
             if mine in key["variants"][name]:
                 return exercise.mistake_feedback(name, "This is not the expected value.")
         if decimals > 0 and key["coarse"]:
-            coarse = keys_module.rounded_hash(exercise.id, values, decimals - 1)
+            coarse = rounded_hash(exercise.id, values, decimals - 1)
             if coarse in key["coarse"]:
                 return exercise.feedback(
                     NOT_QUITE,
@@ -164,14 +172,14 @@ class ValueCheck:
                     f"results; the check rounds to {decimals} decimals for you.",
                     diagnosis="coarse",
                 )
-        scaled = keys_module.scaled_to_largest(values)
+        scaled = scaled_to_largest(values)
         if scaled is not None and _hash_in(exercise.id, scaled, decimals, key["scaled"]):
             return exercise.mistake_feedback("scaled", "This is not the expected value.")
         return exercise.feedback(NOT_QUITE, "This is not the expected value.", exercise.hint)
 
 
 def _hash_in(exercise_id: str, values: np.ndarray, decimals: int, hashes: list[str]) -> bool:
-    return keys_module.rounded_hash(exercise_id, values, decimals) in hashes
+    return rounded_hash(exercise_id, values, decimals) in hashes
 
 
 # ---------------------------------------------------------------- choices
@@ -186,11 +194,11 @@ class ChoiceCheck:
     kind: str = "choice"
 
     def make_key(self, exercise: Exercise, answer) -> dict:
-        return keys_module.choice_key(exercise.id, as_choices(answer, self.options))
+        return choice_key(exercise.id, as_choices(answer, self.options))
 
     def mistake_hashes(self, exercise: Exercise, answer) -> list[str]:
         letters = as_choices(answer, self.options)
-        return [keys_module.digest(exercise.id, keys_module.choice_payload(letters))]
+        return [digest(exercise.id, choice_payload(letters))]
 
     def judge(self, exercise: Exercise, answer, key: dict) -> Feedback:
         if is_stub(answer):
@@ -203,7 +211,7 @@ class ChoiceCheck:
             return exercise.feedback(
                 NOT_QUITE, f"Choose exactly one option; you chose {len(letters)}.", exercise.hint
             )
-        whole = keys_module.digest(exercise.id, keys_module.choice_payload(letters))
+        whole = digest(exercise.id, choice_payload(letters))
         if whole in key["accept"]:
             return exercise.feedback(CORRECT, "Well done.")
         for name in sorted(key["variants"]):
@@ -211,10 +219,7 @@ class ChoiceCheck:
                 return exercise.mistake_feedback(name, "That is not the right choice.")
         if not self.multiple:
             return exercise.feedback(NOT_QUITE, "That is not the right choice.", exercise.hint)
-        right = sum(
-            keys_module.digest(exercise.id, f"letter:{letter}") in key["letters"]
-            for letter in letters
-        )
+        right = sum(digest(exercise.id, f"letter:{letter}") in key["letters"] for letter in letters)
         verb = "is" if right == 1 else "are"
         message = (
             f"{right} of the {len(letters)} options you chose {verb} right, and there are "

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from cinelab.exercises import catalog, keys, tracking
 from cinelab.exercises.answers import is_stub
+from cinelab.exercises.catalog import get as get_exercise
 from cinelab.exercises.checks import Exercise, cannot_check
 from cinelab.exercises.feedback import CORRECT, NOT_YET, Feedback
+from cinelab.exercises.keys import load_keys, record, recording_path
+from cinelab.exercises.tracking import remember
 
 _NO_ANSWER = object()
 _HASHED_KINDS = ("value", "choice")
@@ -25,22 +27,22 @@ def check(exercise_id: str, answer=_NO_ANSWER) -> Feedback:
     Feedback, shown as a coloured box in a notebook; its ``.passed`` says whether it counts.
     """
     feedback = evaluate(exercise_id, answer)
-    if keys.recording_path() is None:  # answers recorded by an author are not progress
-        tracking.remember(feedback)
+    if recording_path() is None:  # answers recorded by an author are not progress
+        remember(feedback)
     return feedback
 
 
 def evaluate(exercise_id: str, answer=_NO_ANSWER) -> Feedback:
     """`check` without remembering the verdict (for authors' hidden checks and tests)."""
     try:
-        exercise = catalog.get(exercise_id)
+        exercise = get_exercise(exercise_id)
     except KeyError as error:
         return cannot_check(str(exercise_id), str(error.args[0]))
     if answer is _NO_ANSWER:
         return exercise.feedback(
             NOT_YET, f"Give your answer too: check({exercise.id!r}, your_answer)."
         )
-    recording = keys.recording_path()
+    recording = recording_path()
     if recording is not None and exercise.checker.kind in _HASHED_KINDS:
         return _record(exercise, answer, recording)
     try:
@@ -56,7 +58,7 @@ def evaluate(exercise_id: str, answer=_NO_ANSWER) -> Feedback:
 def _judge(exercise: Exercise, answer) -> Feedback:
     key = None
     if exercise.checker.kind in _HASHED_KINDS:
-        key = keys.load_keys().get(exercise.id)
+        key = load_keys().get(exercise.id)
         if key is None:
             return cannot_check(
                 exercise.id,
@@ -69,5 +71,5 @@ def _record(exercise: Exercise, answer, path) -> Feedback:
     """Record mode (authors): the solution's answer becomes the stored key."""
     if is_stub(answer):
         return exercise.not_yet()
-    keys.record(path, exercise.id, key=exercise.checker.make_key(exercise, answer))
+    record(path, exercise.id, key=exercise.checker.make_key(exercise, answer))
     return exercise.feedback(CORRECT, "Recorded as the expected answer (record mode).")

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from cinelab import config
-from cinelab.exercises import catalog
+from cinelab.exercises.catalog import exercises as exercises_of
 from cinelab.exercises.feedback import ANSWERED, CORRECT, Feedback
 from cinelab.files import lock_for, move_aside, write_atomically
 
@@ -108,6 +108,6 @@ def progress(notebook: str | None = None) -> ProgressReport:
             "status": known.get(exercise.id, NOT_TRIED),
             "done": known.get(exercise.id) in (CORRECT, ANSWERED),
         }
-        for exercise in catalog.exercises(notebook)
+        for exercise in exercises_of(notebook)
     ]
     return ProgressReport(pd.DataFrame(rows))
