@@ -50,9 +50,9 @@ def read_films(path: Path | None = None) -> pd.DataFrame:
 
 def read_ratings(path: Path | None = None) -> pd.DataFrame:
     """The embedded synthetic ratings, validated, with float ratings."""
-    ratings = pd.read_csv(_require(path or EMBEDDED_DIR / "ratings.csv"))
-    ratings["rating"] = ratings["rating"].astype(float)
-    return validate_ratings(ratings, scale=EMBEDDED_SCALE)
+    path = _require(path or EMBEDDED_DIR / "ratings.csv")
+    ratings = validate_ratings(pd.read_csv(path), scale=EMBEDDED_SCALE)  # check, then cast
+    return ratings.assign(rating=ratings["rating"].astype(float))
 
 
 def load_embedded() -> Dataset:

@@ -26,6 +26,7 @@ import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 
+from cinelab.arguments import positive_int
 from cinelab.data import Dataset
 from cinelab.recsys.base import FoldedInUser
 from cinelab.recsys.explanation import reason
@@ -81,8 +82,7 @@ class RecommenderDemo(widgets.VBox):
         presenter: bool | None = None,
         max_matches: int = 8,
     ) -> None:
-        if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-            raise ValueError(f"n must be a positive integer, got {n!r}.")
+        positive_int(n, "n")
         self.dataset = load_dataset(dataset)
         self.n = n
         self.labels = film_labels(self.dataset.items)
