@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from cinelab.data.genres import GENRES, genre_matrix
+from cinelab.files import write_atomically
 
 
 @dataclass(frozen=True)
@@ -205,6 +206,6 @@ def write_or_check(path: Path, films: pd.DataFrame, check: bool = False) -> int:
         same = path.exists() and path.read_bytes() == content
         print(f"{path}: {'up to date' if same else 'DIFFERS from the generator'}")
         return 0 if same else 1
-    path.write_bytes(content)
+    write_atomically(path, content.decode("utf-8"))  # a crash never leaves half a file
     print(f"wrote {len(ratings):,} ratings by {ratings['user_id'].nunique():,} users to {path}")
     return 0
