@@ -94,6 +94,36 @@ EXERCISES = [
     ),
     Exercise(
         "05.2",
+        "Which temperature made which distribution?",
+        1,
+        "plot",
+        ChoiceCheck(options=("a", "b", "c")),
+        hint="Dividing logits by T < 1 stretches the gaps between them: the favourite takes "
+        "almost everything.",
+        mistakes={
+            "highest_temperature": "That panel is the flattest: dividing by T > 1 shrinks the gaps "
+            "between logits, so that is the *highest* temperature.",
+            "temperature_one": "That panel is in between: T = 1 leaves the model's distribution "
+            "as it is.",
+        },
+    ),
+    Exercise(
+        "05.3",
+        "Repetition penalty by hand",
+        2,
+        "by hand",
+        ValueCheck(decimals=3),
+        hint="Notebook 05, section 5: only tokens that already appeared change; a positive logit "
+        "is divided by the penalty, a negative one multiplied by it.",
+        mistakes={
+            "divided_negative": "Dividing a negative logit by the penalty makes it *larger* "
+            "(closer to 0), so the token becomes more likely: multiply negative logits instead.",
+            "penalised_twice": "Each token that appeared is penalised once, however many times "
+            "it appeared.",
+        },
+    ),
+    Exercise(
+        "05.4",
         "Top-p (nucleus) filtering by hand",
         2,
         "by hand",
@@ -106,36 +136,6 @@ EXERCISES = [
             "not_renormalised": "The kept probabilities must be divided by their sum, so the new "
             "distribution adds up to 1.",
             "keeps_one_more": "You kept one token too many: stop as soon as the total reaches p.",
-        },
-    ),
-    Exercise(
-        "05.3",
-        "Repetition penalty by hand",
-        2,
-        "by hand",
-        ValueCheck(decimals=3),
-        hint="Only tokens that already appeared change: a positive logit is divided by the "
-        "penalty, a negative one multiplied by it.",
-        mistakes={
-            "divided_negative": "Dividing a negative logit by the penalty makes it *larger* "
-            "(closer to 0), so the token becomes more likely: multiply negative logits instead.",
-            "penalised_twice": "Each token that appeared is penalised once, however many times "
-            "it appeared.",
-        },
-    ),
-    Exercise(
-        "05.4",
-        "Which temperature made which distribution?",
-        2,
-        "plot",
-        ChoiceCheck(options=("a", "b", "c")),
-        hint="Dividing logits by T < 1 stretches the gaps between them: the favourite takes "
-        "almost everything.",
-        mistakes={
-            "highest_temperature": "That panel is the flattest: dividing by T > 1 shrinks the gaps "
-            "between logits, so that is the *highest* temperature.",
-            "temperature_one": "That panel is in between: T = 1 leaves the model's distribution "
-            "as it is.",
         },
     ),
     Exercise(
@@ -177,5 +177,41 @@ EXERCISES = [
             "sampling changes, and what it costs (less likely, sometimes incoherent words)?",
         ),
         hint="After 'a night of terror, a night of', what does the model find most likely?",
+    ),
+    Exercise(
+        "05.7",
+        "Beam search by hand",
+        3,
+        "by hand",
+        ValueCheck(decimals=3),
+        hint="Greedy keeps one start; two beams keep the two best starts, extend each by every "
+        "token, and keep the best total. Add natural-log probabilities (multiply probabilities).",
+        mistakes={
+            "probabilities": "These are probabilities: give the sums of natural-log "
+            "probabilities (the log of the product).",
+            "log10": "Use natural logarithms (np.log), as the model's log-softmax does.",
+            "beam_like_greedy": "Your beam search ended where greedy did. The second beam starts "
+            "with a less likely token that is followed by a very likely one: extend it too.",
+            "mean_not_sum": "A beam's score is the *sum* of its log-probabilities; the division "
+            "by length only applies to finished texts of different lengths.",
+        },
+    ),
+    Exercise(
+        "05.8",
+        "Perplexity and bits per character from log-probabilities",
+        3,
+        "by hand",
+        ValueCheck(decimals=3),
+        hint="Perplexity = exp(mean negative log-probability per token). Bits per character = "
+        "total negative log-probability / characters / ln 2.",
+        mistakes={
+            "log2_perplexity": "The log-probabilities are natural logs: perplexity is e to the "
+            "mean negative log-probability, not 2 to it.",
+            "nats_per_character": "That is nats per character: divide by ln 2 to get bits.",
+            "bits_per_token": "That is bits per *token*: divide the total by the number of "
+            "characters instead.",
+            "sign": "Log-probabilities are negative; the loss is their negative, so perplexity "
+            "is at least 1.",
+        },
     ),
 ]
