@@ -7,6 +7,7 @@ import math
 import numpy as np
 from scipy.special import erf
 
+from cinelab.arguments import positive_int
 from cinelab.attention.multihead import MultiHeadAttention, _to_numpy
 
 
@@ -52,8 +53,7 @@ class TransformerBlock:
         seed: int = 0,
     ) -> None:  # fmt: skip
         d_ff = 4 * d_model if d_ff is None else d_ff
-        if isinstance(d_ff, bool) or not isinstance(d_ff, (int, np.integer)) or d_ff < 1:
-            raise ValueError(f"d_ff must be a positive integer; got {d_ff!r}.")
+        positive_int(d_ff, "d_ff")
         self.d_model = d_model
         self.n_heads = n_heads
         self.d_ff = d_ff

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from cinelab.arguments import positive_int
+
 
 def softmax(x: np.ndarray, axis: int = -1, where: np.ndarray | None = None) -> np.ndarray:
     """Turn scores into weights that are positive and sum to 1 along ``axis``.
@@ -213,5 +215,4 @@ def _keep_to_mask(keep: np.ndarray, n: int | None) -> np.ndarray:
 
 
 def _check_positive_int(value, name: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}.")
+    positive_int(value, name)

@@ -17,6 +17,8 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse.linalg import svds
 
+from cinelab.arguments import positive_int
+
 PAD = "<pad>"
 UNKNOWN = "<unk>"
 _TOKEN_PATTERN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[^\sa-z0-9]")
@@ -99,9 +101,7 @@ class CooccurrenceEmbedding:
 
     def fit(self, texts: Sequence[str]) -> CooccurrenceEmbedding:
         """Learn ``vocabulary_`` and ``vectors_`` (len(vocabulary_), dim) from ``texts``."""
-        dim = self.dim
-        if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or dim < 1:
-            raise ValueError(f"dim must be a positive integer; got {dim!r}.")
+        positive_int(self.dim, "dim")
         self.vocabulary_ = WordVocabulary(min_count=self.min_count).fit(texts)
         ppmi = _positive_pmi(self._cooccurrence_counts(texts))  # sparse (n_words, n_words)
         # a small corpus has fewer directions than dim: the extra columns stay zero

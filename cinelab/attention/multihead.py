@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from cinelab.arguments import positive_int
 from cinelab.attention.core import scaled_dot_product_attention
 
 WEIGHT_NAMES = ("W_q", "W_k", "W_v", "W_o")
@@ -142,8 +143,7 @@ def _add_heads_axis(mask: np.ndarray) -> np.ndarray:
 
 def _check_heads(d_model: int, n_heads: int) -> None:
     for name, value in (("d_model", d_model), ("n_heads", n_heads)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer; got {value!r}.")
+        positive_int(value, name)
     if d_model % n_heads:
         raise ValueError(
             f"n_heads={n_heads} must divide d_model={d_model} so every head gets an equal slice."

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from cinelab.arguments import positive_int
+
 
 def sinusoidal_positions(n_positions: int, d_model: int, base: float = 10_000.0) -> np.ndarray:
     """Return the (n_positions, d_model) table of sines and cosines added to token vectors.
@@ -25,8 +27,7 @@ def sinusoidal_positions(n_positions: int, d_model: int, base: float = 10_000.0)
     (n_positions, d_model) float64 array with values in [-1, 1].
     """
     for name, value in (("n_positions", n_positions), ("d_model", d_model)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer; got {value!r}.")
+        positive_int(value, name)
     if not base > 1:
         raise ValueError(f"base must be greater than 1; got {base!r}.")
     positions = np.arange(n_positions)[:, None]  # (n_positions, 1)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
+from cinelab.arguments import one_of
+
 CORRECT = "correct"
 ANSWERED = "answered"  # open questions: there is no automatic grade, only "you wrote something"
 NOT_QUITE = "not quite"
@@ -47,8 +49,7 @@ class Feedback:
     diagnosis: str = ""
 
     def __post_init__(self) -> None:
-        if self.status not in STATUSES:
-            raise ValueError(f"status must be one of {STATUSES}, got {self.status!r}.")
+        one_of(self.status, "status", STATUSES)
 
     @property
     def passed(self) -> bool:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse
 
+from cinelab.arguments import one_of
 from cinelab.language.text import content_words
 
 GENRE_WORDS = {
@@ -156,8 +157,7 @@ class FilmRetriever:
     METHODS = ("bm25", "lsa")
 
     def __init__(self, films: pd.DataFrame | None = None, method: str = "bm25"):
-        if method not in self.METHODS:
-            raise ValueError(f"method must be one of {self.METHODS}, got {method!r}")
+        one_of(method, "method", self.METHODS)
         if films is None:
             from cinelab.data.embedded import read_films
 

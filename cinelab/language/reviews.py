@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from cinelab.arguments import fraction
 from cinelab.data.embedded import EMBEDDED_DIR, read_films, read_ratings
 
 REVIEW_COLUMNS = ("user_id", "item_id", "rating", "review")
@@ -114,8 +115,7 @@ def split_by_film(
     Why: a classifier that saw reviews of *Alien* can learn "alien" is positive. Testing on
     films it never saw measures whether it learned how people write, not which films they like.
     """
-    if not 0 < test_size < 1:
-        raise ValueError(f"test_size must be between 0 and 1, got {test_size}")
+    fraction(test_size, "test_size")
     films = np.sort(reviews["item_id"].unique())
     rng = np.random.default_rng(seed)
     n_test = max(1, round(test_size * len(films)))

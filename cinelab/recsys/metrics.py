@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from cinelab.arguments import positive_int
 from cinelab.recsys.similarity import pairwise_similarity
 
 
@@ -141,9 +142,7 @@ def _paired(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _check_k(k: int) -> int:
-    if not isinstance(k, int | np.integer) or isinstance(k, bool) or k < 1:
-        raise ValueError(f"k must be a positive integer, got {k!r}.")
-    return int(k)
+    return positive_int(k, "k")
 
 
 def _hits(recommended: Sequence, relevant: Iterable, k: int) -> np.ndarray:

@@ -28,6 +28,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from cinelab.arguments import non_negative_number, positive_int
+
 METRICS = ("cosine", "cosine_corated", "pearson")
 
 
@@ -63,9 +65,7 @@ def shrink(similarity: np.ndarray, co_rated: np.ndarray, shrinkage: float) -> np
     A similarity of 1.0 computed from two shared films is weak evidence; shrinking pulls such
     pairs towards 0 while leaving pairs with many co-rated films almost untouched.
     """
-    if shrinkage < 0:
-        raise ValueError(f"shrinkage must be >= 0, got {shrinkage}.")
-    if shrinkage == 0:
+    if non_negative_number(shrinkage, "shrinkage") == 0:
         return similarity
     return similarity * co_rated / (co_rated + shrinkage)
 
@@ -135,8 +135,7 @@ def nearest_neighbours(
         raise TypeError(f"target must be a row position (int), got {type(target).__name__}.")
     if not 0 <= target < n_rows:
         raise ValueError(f"target {target} is not a row position: there are {n_rows} rows.")
-    if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
-        raise ValueError(f"k must be a positive integer, got {k!r}.")
+    positive_int(k, "k")
     one = rows[[target]]  # (1, n_columns)
     similarity = pairwise_similarity(one, rows, metric=metric, shrinkage=shrinkage)[0]  # (n_rows,)
     co_rated = co_rated_counts(one, rows)[0]  # (n_rows,)

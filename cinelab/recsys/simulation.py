@@ -29,6 +29,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from cinelab.arguments import fraction, positive_int, probability
 from cinelab.progress import progress_bar
 from cinelab.recsys.base import Recommender
 from cinelab.recsys.metrics import catalogue_coverage, gini, rmse
@@ -132,18 +133,13 @@ def _check_arguments(rounds, n_users, list_length, watched, exploration, head_fr
         ("rounds", rounds), ("n_users", n_users), ("list_length", list_length),
         ("watched_per_round", watched),
     ):  # fmt: skip
-        if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+        positive_int(value, name)
     if watched > list_length:
         raise ValueError(
             f"watched_per_round ({watched}) cannot exceed list_length ({list_length})."
         )
-    if not 0.0 <= exploration <= 1.0:
-        raise ValueError(f"exploration must be between 0 and 1, got {exploration!r}.")
-    if not 0.0 < head_fraction < 1.0:
-        raise ValueError(
-            f"head_fraction must be between 0 and 1 (exclusive), got {head_fraction!r}."
-        )
+    probability(exploration, "exploration")
+    fraction(head_fraction, "head_fraction")
 
 
 def _head(ratings: pd.DataFrame, catalogue: np.ndarray, fraction: float) -> set:

@@ -23,6 +23,7 @@ import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 
+from cinelab.arguments import one_of
 from cinelab.data import Dataset
 from cinelab.recsys.registry import build_model
 from cinelab.recsys.similarity import SIMILARITIES, Evidence
@@ -71,10 +72,9 @@ class NeighbourExplorer(widgets.VBox):
         k: int = 10,
         presenter: bool | None = None,
     ) -> None:
-        if kind not in KINDS:
-            raise ValueError(f"kind must be one of {KINDS}, got {kind!r}.")
-        if similarity is not None and similarity not in SIMILARITIES:
-            raise ValueError(f"similarity must be one of {SIMILARITIES}, got {similarity!r}.")
+        one_of(kind, "kind", KINDS)
+        if similarity is not None:
+            one_of(similarity, "similarity", SIMILARITIES)
         self.dataset = load_dataset(dataset)
         self.model = build_model(DEMO_MODEL, self.dataset.items).fit(self.dataset.ratings)
         similarity = self.model.similarity if similarity is None else similarity
