@@ -8,7 +8,7 @@ import numpy as np
 from scipy.special import erf
 
 from cinelab.arguments import positive_int
-from cinelab.attention.multihead import MultiHeadAttention, _to_numpy
+from cinelab.attention.multihead import MultiHeadAttention, to_numpy
 
 
 def layer_norm(x: np.ndarray, gain: np.ndarray, bias: np.ndarray, eps: float = 1e-5) -> np.ndarray:
@@ -95,8 +95,8 @@ class TransformerBlock:
                 f"eps={layer.norm1.eps}; this block has d_ff={self.d_ff}, eps={self.eps}."
             )
         self.attention.load_torch(layer.self_attn)
-        self.ln1_gain, self.ln1_bias = _to_numpy(layer.norm1.weight), _to_numpy(layer.norm1.bias)
-        self.ln2_gain, self.ln2_bias = _to_numpy(layer.norm2.weight), _to_numpy(layer.norm2.bias)
-        self.W_1, self.b_1 = _to_numpy(layer.linear1.weight).T, _to_numpy(layer.linear1.bias)
-        self.W_2, self.b_2 = _to_numpy(layer.linear2.weight).T, _to_numpy(layer.linear2.bias)
+        self.ln1_gain, self.ln1_bias = to_numpy(layer.norm1.weight), to_numpy(layer.norm1.bias)
+        self.ln2_gain, self.ln2_bias = to_numpy(layer.norm2.weight), to_numpy(layer.norm2.bias)
+        self.W_1, self.b_1 = to_numpy(layer.linear1.weight).T, to_numpy(layer.linear1.bias)
+        self.W_2, self.b_2 = to_numpy(layer.linear2.weight).T, to_numpy(layer.linear2.bias)
         return self

@@ -83,13 +83,13 @@ class MultiHeadAttention:
                 "load_torch needs a torch MultiheadAttention with bias=True and equal "
                 "query/key/value sizes (one in_proj_weight)."
             )
-        in_weight = _to_numpy(module.in_proj_weight)  # (3 * d_model, d_model)
-        in_bias = _to_numpy(module.in_proj_bias)  # (3 * d_model,)
+        in_weight = to_numpy(module.in_proj_weight)  # (3 * d_model, d_model)
+        in_bias = to_numpy(module.in_proj_bias)  # (3 * d_model,)
         W_q, W_k, W_v = np.split(in_weight, 3)  # 3 x (d_model, d_model)
         b_q, b_k, b_v = np.split(in_bias, 3)  # 3 x (d_model,)
         return self.set_weights(
-            W_q=W_q.T, W_k=W_k.T, W_v=W_v.T, W_o=_to_numpy(module.out_proj.weight).T,
-            b_q=b_q, b_k=b_k, b_v=b_v, b_o=_to_numpy(module.out_proj.bias),
+            W_q=W_q.T, W_k=W_k.T, W_v=W_v.T, W_o=to_numpy(module.out_proj.weight).T,
+            b_q=b_q, b_k=b_k, b_v=b_v, b_o=to_numpy(module.out_proj.bias),
         )  # fmt: skip
 
     def __call__(self, x: np.ndarray, mask: np.ndarray | None = None):
@@ -150,5 +150,6 @@ def _check_heads(d_model: int, n_heads: int) -> None:
         )
 
 
-def _to_numpy(tensor) -> np.ndarray:
+def to_numpy(tensor) -> np.ndarray:
+    """A PyTorch parameter as a numpy copy (detached, on the CPU), for the parity checks."""
     return tensor.detach().cpu().numpy().copy()

@@ -18,7 +18,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from cinelab.arguments import positive_number
 from cinelab.recsys.base import Recommender
 from cinelab.recsys.explanation import Term, TermKind
-from cinelab.recsys.knn import ItemKNN, _NeighbourModel
+from cinelab.recsys.knn import ItemKNN, NeighbourModel
 from cinelab.recsys.similarity import pairwise_similarity
 
 TEXT_COLUMNS = ("genres", "logline", "tagline")
@@ -46,7 +46,7 @@ def film_documents(items: pd.DataFrame, text_columns=TEXT_COLUMNS) -> pd.Series:
     return pd.Series(documents.to_numpy(), index=items["item_id"].to_numpy())
 
 
-class ContentBased(_NeighbourModel):
+class ContentBased(NeighbourModel):
     """Item-based neighbours with TF-IDF cosine similarity of the films' descriptions.
 
     Parameters

@@ -70,7 +70,10 @@ class _Neighbours:
     rating: np.ndarray  # (n_kept,) the neighbour's raw rating
 
 
-class _NeighbourModel(Recommender):
+class NeighbourModel(Recommender):
+    """What `UserKNN`, `ItemKNN` and `ContentBased` share: the neighbourhood formula above,
+    run on users (``user_based``) or on films. Not used directly: pick one of those three."""
+
     user_based: bool
 
     def __init__(
@@ -340,7 +343,7 @@ class _NeighbourModel(Recommender):
         return bias_terms(self.baseline_.global_mean, bias, self.baseline_.item[item])
 
 
-class UserKNN(_NeighbourModel):
+class UserKNN(NeighbourModel):
     """User-based neighbours: people who rated like you, and what they thought of this film.
 
     Parameters
@@ -364,7 +367,7 @@ class UserKNN(_NeighbourModel):
     user_based = True
 
 
-class ItemKNN(_NeighbourModel):
+class ItemKNN(NeighbourModel):
     """Item-based neighbours: films similar to this one, and how *you* rated them.
 
     Film-film similarities are steadier than user-user ones (a film has many more raters than a
