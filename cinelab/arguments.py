@@ -46,6 +46,13 @@ def int_in_range(value, name: str, low: int, high: int) -> int:
     return int(value)
 
 
+def finite_number(value, name: str) -> float:
+    """`value` as a float, if it is a finite number."""
+    if not _is_real(value) or not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}.")
+    return float(value)
+
+
 def positive_number(value, name: str) -> float:
     """`value` as a float, if it is a finite number > 0."""
     if not _is_real(value) or not math.isfinite(value) or value <= 0:

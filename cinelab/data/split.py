@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cinelab.arguments import fraction, int_in_range, positive_int
+from cinelab.arguments import fraction, int_in_range, non_negative_int, positive_int
 
 
 def _check_table(ratings: pd.DataFrame, *columns: str) -> None:
@@ -34,8 +34,8 @@ def random_split(
     """Hold out a random `test_size` fraction of all ratings."""
     _check_table(ratings)
     test_size = fraction(test_size, "test_size")
-    order = np.random.default_rng(seed).permutation(len(ratings))  # (n_ratings,)
-    test_mask = np.zeros(len(ratings), dtype=bool)
+    order = np.random.default_rng(non_negative_int(seed, "seed")).permutation(len(ratings))
+    test_mask = np.zeros(len(ratings), dtype=bool)  # (n_ratings,)
     test_mask[order[: round(test_size * len(ratings))]] = True
     return _by_mask(ratings, test_mask)
 
@@ -46,7 +46,8 @@ def kfold(
     """`n_splits` (train, test) pairs whose test parts partition the ratings."""
     _check_table(ratings)
     n_splits = int_in_range(n_splits, "n_splits", 2, len(ratings))
-    fold = np.random.default_rng(seed).permutation(len(ratings)) % n_splits  # (n_ratings,)
+    rng = np.random.default_rng(non_negative_int(seed, "seed"))
+    fold = rng.permutation(len(ratings)) % n_splits  # (n_ratings,)
     return [_by_mask(ratings, fold == f) for f in range(n_splits)]
 
 
@@ -59,7 +60,8 @@ def leave_k_out(
     """
     _check_table(ratings, "user_id")
     k = positive_int(k, "k")
-    order = np.random.default_rng(seed).permutation(len(ratings))  # (n_ratings,)
+    rng = np.random.default_rng(non_negative_int(seed, "seed"))
+    order = rng.permutation(len(ratings))  # (n_ratings,)
     users = ratings["user_id"].to_numpy()[order]  # (n_ratings,) in shuffled order
     shuffled = pd.Series(users)
     rank = shuffled.groupby(users, sort=False).cumcount().to_numpy()  # rank within its user

@@ -11,7 +11,7 @@ import numbers
 import numpy as np
 import pandas as pd
 
-from cinelab.arguments import one_of
+from cinelab.arguments import finite_number, one_of
 
 REQUIRED_COLUMNS = ("user_id", "item_id", "rating")
 DEFAULT_SCALE = (0.5, 5.0)
@@ -34,6 +34,18 @@ def _rows(index: pd.Index) -> str:
     shown = [str(i) for i in index[:_SHOW_ROWS]]
     more = f" (and {len(index) - _SHOW_ROWS} more)" if len(index) > _SHOW_ROWS else ""
     return ", ".join(shown) + more
+
+
+def _check_scale_argument(scale) -> tuple[float, float]:
+    """`scale` as (low, high): two finite numbers, low below high."""
+    try:
+        low, high = scale
+    except (TypeError, ValueError):
+        raise ValueError(f"scale must be a pair (lowest, highest), got {scale!r}.") from None
+    finite_number(low, "scale[0]"), finite_number(high, "scale[1]")
+    if not low < high:
+        raise ValueError(f"scale must be (lowest, highest) with lowest < highest, got {scale!r}.")
+    return low, high
 
 
 def _check_columns(df: pd.DataFrame) -> None:
@@ -145,6 +157,7 @@ def validate_ratings(df: pd.DataFrame, scale: tuple[float, float] = DEFAULT_SCAL
     """
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"ratings must be a pandas DataFrame, got {type(df).__name__}.")
+    scale = _check_scale_argument(scale)
     _check_columns(df)
     if df.empty:
         raise ValueError("ratings table is empty: there is nothing to learn from.")
@@ -172,6 +185,7 @@ def clean_ratings(
     `timestamp` when present, else by row order). Returns the cleaned copy and the counts.
     """
     one_of(duplicates, "duplicates", ("first", "last"))
+    scale = _check_scale_argument(scale)
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"ratings must be a pandas DataFrame, got {type(df).__name__}.")
     _check_columns(df)

@@ -173,3 +173,27 @@ def test_clean_ratings_keeps_distinct_rows_that_share_an_index_label():
     )
     cleaned, report = clean_ratings(df)
     assert len(cleaned) == 2 and report["duplicate_pairs"] == 0
+
+
+@pytest.mark.parametrize(
+    ("scale", "message"),
+    [
+        ((5, 1), "lowest < highest"),
+        ((1, float("nan")), r"scale\[1\] must be a finite number"),
+        (5, "a pair"),
+    ],
+)
+def test_a_scale_that_cannot_be_a_rating_scale_is_refused(scale, message):
+    df = pd.DataFrame({"user_id": [1], "item_id": [2], "rating": [3.0]})
+    with pytest.raises(ValueError, match=message):
+        validate_ratings(df, scale=scale)
+    with pytest.raises(ValueError, match=message):
+        clean_ratings(df, scale=scale)
+
+
+@pytest.mark.parametrize("seed", [-1, 2.5, "zero"])
+def test_split_seeds_must_be_non_negative_integers(seed):
+    df = _concatenated_ratings()
+    for make_split in (split.random_split, split.kfold, split.leave_k_out):
+        with pytest.raises(ValueError, match=f"seed must be an integer >= 0, got {seed!r}"):
+            make_split(df, seed=seed)
