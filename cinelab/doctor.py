@@ -15,8 +15,8 @@ from cinelab import config
 
 REQUIRED_PACKAGES = (
     "numpy", "pandas", "scipy", "matplotlib", "scikit-learn", "ipywidgets", "ipykernel",
-    "jupyterlab", "voila", "torch", "transformers", "tokenizers", "safetensors", "pooch",
-    "platformdirs", "tqdm",
+    "jupyterlab", "voila", "torch", "transformers", "tokenizers", "safetensors",
+    "platformdirs", "filelock", "tqdm",
 )  # fmt: skip
 MIN_PYTHON = (3, 11)
 
