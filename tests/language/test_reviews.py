@@ -72,7 +72,7 @@ def test_split_by_film_never_shares_a_film(reviews):
 def test_split_is_reproducible_and_checks_its_size(reviews):
     first, second = split_by_film(reviews, seed=3)[1], split_by_film(reviews, seed=3)[1]
     pd.testing.assert_frame_equal(first, second)
-    with pytest.raises(ValueError, match="between 0 and 1"):
+    with pytest.raises(ValueError, match=r"test_size must be a number in \(0, 1\), got 1.5"):
         split_by_film(reviews, test_size=1.5)
 
 
