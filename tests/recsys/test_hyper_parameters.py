@@ -91,3 +91,12 @@ def test_every_registered_model_works_with_its_defaults_and_gives_finite_predict
     predictions = model.predict(ratings[["user_id", "item_id"]])
     assert np.isfinite(predictions).all()
     assert len(model.recommend(ratings["user_id"].iloc[0], n=3)) == 3
+
+
+def test_a_subclass_taking_any_arguments_is_left_to_its_own_init():
+    class Flexible(recsys.Baseline):
+        def __init__(self, *args, **kwargs):
+            super().__init__()
+            self.extra = kwargs
+
+    assert Flexible(anything=1).extra == {"anything": 1}
