@@ -6,6 +6,9 @@
 
 Masks are boolean, True = "may attend". Every function works on any leading shape
 ``(..., n, d)`` and is checked against PyTorch in ``tests/attention``.
+
+A *trained* attention layer (PyTorch, a second of training to copy or reverse digits) lives in
+``cinelab.attention.toy``; import it on its own, so that this package stays numpy-only.
 """
 
 from cinelab.attention.block import TransformerBlock, gelu, layer_norm
