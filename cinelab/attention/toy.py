@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from cinelab import arguments
 from cinelab.attention.positions import sinusoidal_positions
 
 TASKS = ("copy", "reverse")
@@ -44,7 +45,7 @@ def digit_task(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Random digit strings and their copies or reversals: ``(inputs, targets)``, both
     (n_examples, length) integer arrays."""
-    _check_choice(task, TASKS, "task")
+    arguments.one_of(task, "task", TASKS)
     rng = np.random.default_rng(seed)
     inputs = rng.integers(0, n_symbols, size=(n_examples, length))  # (n_examples, length)
     targets = inputs.copy() if task == "copy" else inputs[:, ::-1].copy()
@@ -71,8 +72,10 @@ class ToyAttention(torch.nn.Module):
         d_model: int = 32,
     ) -> None:
         super().__init__()
-        _check_choice(kind, KINDS, "kind")
-        _check_choice(positions, POSITIONS, "positions")
+        arguments.one_of(kind, "kind", KINDS)
+        arguments.one_of(positions, "positions", POSITIONS)
+        for value, name in ((length, "length"), (n_symbols, "n_symbols"), (d_model, "d_model")):
+            arguments.positive_int(value, name)
         self.kind, self.positions, self.length, self.d_model = kind, positions, length, d_model
         self.token_embedding = torch.nn.Embedding(n_symbols, d_model)
         table = torch.tensor(sinusoidal_positions(length, d_model), dtype=torch.float32)
@@ -146,8 +149,8 @@ def train_toy_attention(
     the accuracy is measured on 500 strings drawn with another seed. Training runs on one
     thread: a model this small only waits on its threads, especially on a shared machine.
     """
-    if steps < 1 or batch_size < 1:
-        raise ValueError(f"steps and batch_size must be at least 1, got {steps} and {batch_size}.")
+    arguments.positive_int(steps, "steps")
+    arguments.positive_int(batch_size, "batch_size")
     with _one_thread():
         torch.manual_seed(seed)
         model = ToyAttention(kind, positions, length, n_symbols, d_model)
@@ -178,8 +181,3 @@ def _one_thread():
         yield
     finally:
         torch.set_num_threads(threads)
-
-
-def _check_choice(value: str, allowed: tuple[str, ...], name: str) -> None:
-    if value not in allowed:
-        raise ValueError(f"{name} must be one of {', '.join(allowed)}; got {value!r}.")
