@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from cinelab import arguments
+from cinelab.arguments import one_of, positive_int
 from cinelab.attention.positions import sinusoidal_positions
 
 TASKS = ("copy", "reverse")
@@ -45,7 +45,7 @@ def digit_task(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Random digit strings and their copies or reversals: ``(inputs, targets)``, both
     (n_examples, length) integer arrays."""
-    arguments.one_of(task, "task", TASKS)
+    one_of(task, "task", TASKS)
     rng = np.random.default_rng(seed)
     inputs = rng.integers(0, n_symbols, size=(n_examples, length))  # (n_examples, length)
     targets = inputs.copy() if task == "copy" else inputs[:, ::-1].copy()
@@ -72,10 +72,10 @@ class ToyAttention(torch.nn.Module):
         d_model: int = 32,
     ) -> None:
         super().__init__()
-        arguments.one_of(kind, "kind", KINDS)
-        arguments.one_of(positions, "positions", POSITIONS)
+        one_of(kind, "kind", KINDS)
+        one_of(positions, "positions", POSITIONS)
         for value, name in ((length, "length"), (n_symbols, "n_symbols"), (d_model, "d_model")):
-            arguments.positive_int(value, name)
+            positive_int(value, name)
         self.kind, self.positions, self.length, self.d_model = kind, positions, length, d_model
         self.token_embedding = torch.nn.Embedding(n_symbols, d_model)
         table = torch.tensor(sinusoidal_positions(length, d_model), dtype=torch.float32)
@@ -149,8 +149,8 @@ def train_toy_attention(
     the accuracy is measured on 500 strings drawn with another seed. Training runs on one
     thread: a model this small only waits on its threads, especially on a shared machine.
     """
-    arguments.positive_int(steps, "steps")
-    arguments.positive_int(batch_size, "batch_size")
+    positive_int(steps, "steps")
+    positive_int(batch_size, "batch_size")
     with _one_thread():
         torch.manual_seed(seed)
         model = ToyAttention(kind, positions, length, n_symbols, d_model)
