@@ -89,13 +89,27 @@ def benchmark_films(films: pd.DataFrame, n_films: int, seed: int) -> pd.DataFram
     return pd.concat(halves, ignore_index=True)
 
 
-def write_pieces(writer, films, viewers, kinds, progress: bool) -> pd.DataFrame:
-    """Every (film, kind, viewer) piece, with its time and checks."""
+def every_combination(films, viewers, kinds) -> list[tuple]:
+    """Every (film, kind, viewer): the measured set."""
+    return [(film, kind, viewer) for film in films.itertuples() for kind in kinds
+            for viewer in viewers]  # fmt: skip
+
+
+def cold_read_jobs(films, ratings, kinds, n_pieces: int, seed: int) -> list[tuple]:
+    """``n_pieces`` (film, kind, viewer) drawn at random: any film, any kind, any rater."""
+    rng = np.random.default_rng(seed + 1)
+    users = np.sort(ratings["user_id"].unique())
+    chosen = films.iloc[rng.choice(len(films), n_pieces, replace=False)]
+    return [(film, kinds[rng.integers(len(kinds))], int(rng.choice(users)))
+            for film in chosen.itertuples()]  # fmt: skip
+
+
+def write_pieces(writer, jobs, progress: bool) -> pd.DataFrame:
+    """Write every (film, kind, viewer) job; each piece with its time and checks."""
     from tqdm.auto import tqdm
 
-    jobs = [(film, kind, viewer) for film in films.itertuples() for kind in kinds
-            for viewer in viewers]  # fmt: skip
-    writer.write(int(films.item_id.iloc[0]), viewers[0], kinds[0])  # warm-up, not timed
+    first_film, first_kind, first_viewer = jobs[0]
+    writer.write(int(first_film.item_id), first_viewer, first_kind)  # warm-up, not timed
     rows = []
     for film, kind, viewer in tqdm(jobs, disable=not progress, desc="writing"):
         started = time.perf_counter()
@@ -248,7 +262,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=1, help="1: stays fast on a busy CPU")
     parser.add_argument("--films", type=int, default=20, help="even: half held out")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--show", type=int, default=0, help="print this many pieces to read")
+    parser.add_argument("--show", type=int, default=0, help="write and print pieces to read")
     parser.add_argument("--no-bpc", action="store_true", help="skip the bits-per-character part")
     parser.add_argument("--decoding", action="store_true", help="only the decoding speed table")
     parser.add_argument("--repeats", type=int, default=10)
@@ -269,7 +283,7 @@ def main(argv: list[str] | None = None) -> None:
     for viewer in viewers:
         print(f"  {taste_profile(ratings, films, viewer).describe()}")
     kinds = [kind for kind in KINDS if kit_knows(writer.language_model, kind)]
-    pieces = write_pieces(writer, chosen_films, viewers, kinds, progress=True)
+    pieces = write_pieces(writer, every_combination(chosen_films, viewers, kinds), progress=True)
 
     print("\n| measure | value |\n|---|---:|")
     for name, value in summary(pieces).items():
@@ -295,8 +309,11 @@ def main(argv: list[str] | None = None) -> None:
             f" {KIT_SETTINGS['ngram_order']}-gram)"
         )
     if args.show:
-        print(f"\n{args.show} pieces to read cold:")
-        sample = pieces.sample(min(args.show, len(pieces)), random_state=args.seed)
+        print(f"\n{args.show} pieces to read cold (random films, kinds and raters):")
+        films = films.assign(split=[split_of(t, y) for t, y in zip(films.title, films.year)])
+        jobs = cold_read_jobs(films, ratings, kinds, args.show, args.seed)
+        sample = write_pieces(writer, jobs, progress=False)
+        print(f"{sample.passed.mean():.0%} pass check_copy")
         for piece in sample.itertuples():
             mark = "pass" if piece.passed else f"FAIL ({piece.failed})"
             print(f"- [{piece.title} | {piece.kind} | user {piece.viewer}, {piece.angle}] {piece.text}"
