@@ -60,18 +60,12 @@ def test_a_chat_model_gets_its_brief_through_the_chat_template(tmp_path):
     lm = load_language_model(tmp_path)
     assert lm.has_chat_template
     writer = TrailerCopywriter(lm, strategy="greedy", films=pd.DataFrame())
-    writer.__dict__["corpus_index"] = loading_free_index()
+    assert writer.is_chat  # a loaded model with a chat template is driven as a chat model
     copy = writer.write(FILM, audience="loves scary movies", kind="tagline")
     prompt = lm.tokenizer.decode(copy.prompt_ids[0])
     assert prompt.startswith("<|system|>") and prompt.endswith("<|assistant|>")
-    assert "Alien (1979)" in prompt and "Play up the Horror side" in prompt
-    assert isinstance(copy.text, str) and copy.checks.n_words == len(copy.text.split())
-
-
-def loading_free_index():
-    from cinelab.textgen import CorpusIndex
-
-    return CorpusIndex.from_texts(["nothing to copy here at all today"])
+    assert "Alien (1979)" in prompt and "Horror side" in prompt
+    assert isinstance(copy.text, str) and copy.measures["words"] == len(copy.text.split())
 
 
 def test_a_cached_model_id_loads_offline(tmp_path, monkeypatch):
