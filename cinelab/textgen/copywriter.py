@@ -520,8 +520,7 @@ class TrailerCopywriter:
         return new_ids[:end], log_probs[:end]
 
     def _candidate(self, opening, ids, log_probs, film, kind, must_name) -> Candidate:
-        text = clean_copy(opening + self.language_model.decode(ids) if opening else
-                          self.language_model.decode(ids))  # fmt: skip
+        text = clean_copy(opening + self.language_model.decode(ids))
         perplexity = math.exp(-float(log_probs.mean())) if len(ids) else float("inf")
         checks = check_copy(text, film, kind, names_title=must_name)
         return Candidate(text, ids, checks, perplexity)
