@@ -3,8 +3,9 @@
 Every checker turns an answer into a `Feedback` and never raises on the student's account:
 a stub is "not yet", anything unreadable or wrong is "not quite" with a reason and a hint.
 
-* `ValueCheck`: a number or an array, compared through hashes (see `keys`), with hints for the
-  recognised mistakes.
+* `ValueCheck`: a number or an array, compared with the exercise's answer (declared next to
+  the exercise as a value or a function computing it) after rounding, with hints for its
+  named mistakes (each declared with the wrong answer it stands for) and for common slips.
 * `ChoiceCheck`: one or several option letters, e.g. to interpret a plot.
 * `FunctionCheck`: a property check. The student's function and the kit's reference run on
   the same inputs (a tiny hand-sized one first, then random ones, then edge cases); the first
@@ -20,6 +21,7 @@ import traceback
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -41,15 +43,6 @@ from cinelab.exercises.feedback import (
     NOT_YET,
     Feedback,
 )
-from cinelab.exercises.keys import (
-    accepted_hashes,
-    choice_key,
-    choice_payload,
-    digest,
-    rounded_hash,
-    scaled_to_largest,
-    value_key,
-)
 
 DEADLINE_SECONDS = 10.0  # per input: a student's function that runs longer is stopped
 
@@ -68,12 +61,32 @@ _KIT_DIR = str(Path(__file__).resolve().parents[1])
 
 
 @dataclass(frozen=True)
+class Mistake:
+    """A recognised mistake: the hint it earns and, for value and choice exercises, the wrong
+    answer itself (a value, or a function computing it). Function exercises recognise their
+    mistakes with a `Diagnosis` instead."""
+
+    hint: str
+    answer: object = None
+
+    @cached_property
+    def wrong_answer(self):
+        """The wrong answer, computed on first use and kept (some read a dataset)."""
+        return resolve(self.answer)
+
+
+def resolve(answer):
+    """An answer declared as a value or as a function computing it."""
+    return answer() if callable(answer) else answer
+
+
+@dataclass(frozen=True)
 class Exercise:
     """One exercise: what it is, how hard, how it is checked, and the hints it can give.
 
-    ``mistakes`` maps a mistake's name to its hint. For value and choice exercises the
-    wrong answer behind each name is recorded from the source notebook (hashed); for function
-    exercises the name belongs to a `Diagnosis`.
+    ``mistakes`` maps a mistake's name to a `Mistake` (its hint and, for value and choice
+    exercises, the wrong answer itself) or to a hint alone; for function exercises the name
+    belongs to a `Diagnosis`.
     """
 
     id: str
@@ -82,7 +95,7 @@ class Exercise:
     skill: str  # "by hand", "in code", "implement", "plot", "open"
     checker: ValueCheck | ChoiceCheck | FunctionCheck | OpenCheck
     hint: str = ""
-    mistakes: Mapping[str, str] = field(default_factory=dict)
+    mistakes: Mapping[str, Mistake | str] = field(default_factory=dict)
 
     @property
     def notebook(self) -> str:
@@ -92,8 +105,18 @@ class Exercise:
         return Feedback(self.id, status, message, hint, diagnosis)
 
     def mistake_feedback(self, name: str, message: str) -> Feedback:
-        hint = self.mistakes.get(name) or GENERIC_HINTS.get(name) or self.hint
+        mistake = self.mistakes.get(name)
+        hint = mistake.hint if isinstance(mistake, Mistake) else mistake
+        hint = hint or GENERIC_HINTS.get(name) or self.hint
         return self.feedback(NOT_QUITE, message, hint, diagnosis=name)
+
+    def wrong_answers(self) -> list[tuple[str, object]]:
+        """``(name, wrong answer)`` of each named mistake that declares its wrong answer."""
+        return [
+            (name, mistake.wrong_answer)
+            for name, mistake in self.mistakes.items()
+            if isinstance(mistake, Mistake) and mistake.answer is not None
+        ]
 
     def not_yet(self) -> Feedback:
         return self.feedback(NOT_YET, "No answer yet: replace None with your answer.")
@@ -104,22 +127,25 @@ class Exercise:
 
 @dataclass(frozen=True)
 class ValueCheck:
-    """A numeric answer (scalar or array), compared after rounding to ``decimals`` decimals.
+    """A numeric answer (scalar or array), right when it rounds like the expected one.
 
-    ``shape_hints`` maps a wrong shape to a hint ("(10, 10): you compared films, not users").
+    ``answer`` is the expected value or a function computing it (run on the first check only,
+    then kept). A student's value is right when it is within ``0.6 * 10**-decimals`` of it
+    everywhere: what rounding to ``decimals`` decimals accepts, with room for an answer typed
+    by hand from rounded intermediate results. ``shape_hints`` maps a wrong shape to a hint.
     """
 
+    answer: object
     decimals: int = 3
     shape_hints: Mapping[tuple[int, ...], str] = field(default_factory=dict)
     kind: str = "value"
 
-    def make_key(self, exercise: Exercise, answer) -> dict:
-        return value_key(exercise.id, as_number_array(answer), self.decimals)
+    @cached_property
+    def expected(self) -> np.ndarray:
+        """The right answer as an array, computed on the first check (some read a dataset)."""
+        return _as_array(resolve(self.answer))
 
-    def mistake_hashes(self, exercise: Exercise, answer) -> list[str]:
-        return accepted_hashes(exercise.id, as_number_array(answer), self.decimals)
-
-    def judge(self, exercise: Exercise, answer, key: dict) -> Feedback:
+    def judge(self, exercise: Exercise, answer) -> Feedback:
         if is_stub(answer):
             return exercise.not_yet()
         try:
@@ -131,55 +157,82 @@ class ValueCheck:
             return exercise.feedback(
                 NOT_QUITE, problem, "NaN usually comes from 0/0: look for a division by zero."
             )
-        shape = tuple(key["shape"])
-        if values.shape != shape and values.size == 1 == int(np.prod(shape)):
-            values = values.reshape(shape)  # 0.43, [0.43] and [[0.43]] are the same answer
-        if values.shape != shape:
-            return self._wrong_shape(exercise, values, key)
-        return self._compare(exercise, values, key)
+        expected = self.expected
+        if values.shape != expected.shape and values.size == 1 == expected.size:
+            values = values.reshape(expected.shape)  # 0.43, [0.43] and [[0.43]] are the same
+        if values.shape != expected.shape:
+            return self._wrong_shape(exercise, values, expected)
+        return self._compare(exercise, values, expected)
 
-    def _wrong_shape(self, exercise: Exercise, values: np.ndarray, key: dict) -> Feedback:
-        shape = tuple(key["shape"])
-        transposed = values.ndim == 2 and values.shape == shape[::-1]
-        if transposed and _hash_in(exercise.id, values.T, self.decimals, key["accept"]):
+    def _close(self, values, expected, decimals: int | None = None) -> bool:
+        tolerance = 0.6 * 10.0 ** -(self.decimals if decimals is None else decimals)
+        values, expected = np.asarray(values, dtype=np.float64), np.asarray(expected)
+        return values.shape == expected.shape and bool(
+            np.all(np.abs(values - expected) <= tolerance)
+        )
+
+    def _wrong_shape(self, exercise: Exercise, values: np.ndarray, expected) -> Feedback:
+        shape = expected.shape
+        if values.ndim == 2 and values.shape == shape[::-1] and self._close(values.T, expected):
             return exercise.mistake_feedback(
                 "transposed", f"Your array has shape {values.shape}; expected {shape}."
             )
-        expected = "a single number" if shape == () else f"an array of shape {shape}"
-        message = f"This exercise expects {expected}; your answer has shape {values.shape}."
+        wanted = "a single number" if shape == () else f"an array of shape {shape}"
+        message = f"This exercise expects {wanted}; your answer has shape {values.shape}."
         hint = self.shape_hints.get(values.shape, "")
-        if not hint and values.size == int(np.prod(shape)):
+        if not hint and values.size == expected.size:
             hint = f"Same number of values: reshape with .reshape{shape}, or check the order."
         elif not hint:
             hint = "Read the question again: how many numbers does it ask for?"
         return exercise.feedback(NOT_QUITE, message, hint, diagnosis="shape")
 
-    def _compare(self, exercise: Exercise, values: np.ndarray, key: dict) -> Feedback:
-        decimals = key["decimals"]
-        mine = rounded_hash(exercise.id, values, decimals)
-        if mine in key["accept"]:
+    def _compare(self, exercise: Exercise, values: np.ndarray, expected) -> Feedback:
+        if self._close(values, expected):
             return exercise.feedback(CORRECT, "Well done.")
-        for name in sorted(key["variants"], key=lambda n: (n not in exercise.mistakes, n)):
-            if mine in key["variants"][name]:
+        for name, wrong in self._wrong_answers(exercise, expected):
+            if self._close(values, wrong):
                 return exercise.mistake_feedback(name, "This is not the expected value.")
-        if decimals > 0 and key["coarse"]:
-            coarse = rounded_hash(exercise.id, values, decimals - 1)
-            if coarse in key["coarse"]:
-                return exercise.feedback(
-                    NOT_QUITE,
-                    f"Close: right to {decimals - 1} decimals, but not to {decimals}.",
-                    "Keep more decimals: compute in Python rather than rounding intermediate "
-                    f"results; the check rounds to {decimals} decimals for you.",
-                    diagnosis="coarse",
-                )
-        scaled = scaled_to_largest(values)
-        if scaled is not None and _hash_in(exercise.id, scaled, decimals, key["scaled"]):
+        if self.decimals > 0 and self._close(values, expected, self.decimals - 1):
+            return exercise.feedback(
+                NOT_QUITE,
+                f"Close: right to {self.decimals - 1} decimals, but not to {self.decimals}.",
+                "Keep more decimals: compute in Python rather than rounding intermediate "
+                f"results; the check rounds to {self.decimals} decimals for you.",
+                diagnosis="coarse",
+            )
+        scaled, reference = scaled_to_largest(values), scaled_to_largest(expected)
+        if scaled is not None and reference is not None and self._close(scaled, reference):
             return exercise.mistake_feedback("scaled", "This is not the expected value.")
         return exercise.feedback(NOT_QUITE, "This is not the expected value.", exercise.hint)
 
+    def _wrong_answers(self, exercise: Exercise, expected):
+        """The exercise's named mistakes first, then the slips any number can suffer, each
+        only when it differs from the right answer."""
+        named = [(name, _as_array(wrong)) for name, wrong in exercise.wrong_answers()]
+        generic = list(generic_variants(expected).items())
+        return [(n, w) for n, w in named + generic if not self._close(w, expected)]
 
-def _hash_in(exercise_id: str, values: np.ndarray, decimals: int, hashes: list[str]) -> bool:
-    return rounded_hash(exercise_id, values, decimals) in hashes
+
+def _as_array(answer) -> np.ndarray:
+    return np.asarray(as_number_array(answer), dtype=np.float64)
+
+
+def scaled_to_largest(values) -> np.ndarray | None:
+    """`values` divided by its entry of largest magnitude: equal for answers off by a constant."""
+    values = np.asarray(values, dtype=np.float64)
+    if values.size < 2:
+        return None
+    largest = values.ravel()[np.argmax(np.abs(values))]
+    return None if largest == 0 else values / largest
+
+
+def generic_variants(values: np.ndarray) -> dict[str, np.ndarray]:
+    """Typical slips that apply to any numeric answer, by name."""
+    variants = {"times_two": 2 * values, "half": values / 2, "percent": 100 * values}
+    variants["negated"] = -values
+    if values.ndim == 2 and values.shape[0] > 1 and values.shape[1] > 1:
+        variants["transposed"] = values.T
+    return variants
 
 
 # ---------------------------------------------------------------- choices
@@ -187,20 +240,14 @@ def _hash_in(exercise_id: str, values: np.ndarray, decimals: int, hashes: list[s
 
 @dataclass(frozen=True)
 class ChoiceCheck:
-    """Option letters: one (``multiple=False``) or every right one (``multiple=True``)."""
+    """Option letters: the right one (``answer="b"``) or every right one (``{"a", "c"}``)."""
 
+    answer: str | frozenset[str] | set[str]
     options: Sequence[str] = ("a", "b", "c", "d")
     multiple: bool = False
     kind: str = "choice"
 
-    def make_key(self, exercise: Exercise, answer) -> dict:
-        return choice_key(exercise.id, as_choices(answer, self.options))
-
-    def mistake_hashes(self, exercise: Exercise, answer) -> list[str]:
-        letters = as_choices(answer, self.options)
-        return [digest(exercise.id, choice_payload(letters))]
-
-    def judge(self, exercise: Exercise, answer, key: dict) -> Feedback:
+    def judge(self, exercise: Exercise, answer) -> Feedback:
         if is_stub(answer):
             return exercise.not_yet()
         try:
@@ -211,19 +258,19 @@ class ChoiceCheck:
             return exercise.feedback(
                 NOT_QUITE, f"Choose exactly one option; you chose {len(letters)}.", exercise.hint
             )
-        whole = digest(exercise.id, choice_payload(letters))
-        if whole in key["accept"]:
+        right = as_choices(self.answer, self.options)
+        if letters == right:
             return exercise.feedback(CORRECT, "Well done.")
-        for name in sorted(key["variants"]):
-            if whole in key["variants"][name]:
+        for name, wrong in exercise.wrong_answers():
+            if letters == as_choices(wrong, self.options):
                 return exercise.mistake_feedback(name, "That is not the right choice.")
         if not self.multiple:
             return exercise.feedback(NOT_QUITE, "That is not the right choice.", exercise.hint)
-        right = sum(digest(exercise.id, f"letter:{letter}") in key["letters"] for letter in letters)
-        verb = "is" if right == 1 else "are"
+        n_right = len(letters & right)
+        verb = "is" if n_right == 1 else "are"
         message = (
-            f"{right} of the {len(letters)} options you chose {verb} right, and there are "
-            f"{len(key['letters'])} right options in all."
+            f"{n_right} of the {len(letters)} options you chose {verb} right, and there are "
+            f"{len(right)} right options in all."
         )
         return exercise.feedback(NOT_QUITE, message, exercise.hint, diagnosis="partial")
 
@@ -278,7 +325,7 @@ class FunctionCheck:
     seed: int = 0
     kind: str = "function"
 
-    def judge(self, exercise: Exercise, answer, key: dict | None = None) -> Feedback:
+    def judge(self, exercise: Exercise, answer) -> Feedback:
         if is_stub(answer):
             return exercise.not_yet()
         if not callable(answer):
@@ -483,7 +530,7 @@ class OpenCheck:
     after: str = "Compare your answer with a neighbour's, then with the discussion in class."
     kind: str = "open"
 
-    def judge(self, exercise: Exercise, answer, key: dict | None = None) -> Feedback:
+    def judge(self, exercise: Exercise, answer) -> Feedback:
         if is_stub(answer):
             return exercise.not_yet()
         try:

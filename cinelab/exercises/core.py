@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from cinelab.exercises.answers import is_stub
 from cinelab.exercises.catalog import get as get_exercise
-from cinelab.exercises.checks import Exercise, cannot_check
-from cinelab.exercises.feedback import CORRECT, NOT_YET, Feedback
-from cinelab.exercises.keys import load_keys, record, recording_path
+from cinelab.exercises.checks import cannot_check
+from cinelab.exercises.feedback import NOT_YET, Feedback
 from cinelab.exercises.tracking import remember
 
 _NO_ANSWER = object()
-_HASHED_KINDS = ("value", "choice")
 
 
 def check(exercise_id: str, answer=_NO_ANSWER) -> Feedback:
@@ -27,8 +24,7 @@ def check(exercise_id: str, answer=_NO_ANSWER) -> Feedback:
     Feedback, shown as a coloured box in a notebook; its ``.passed`` says whether it counts.
     """
     feedback = evaluate(exercise_id, answer)
-    if recording_path() is None:  # answers recorded by an author are not progress
-        remember(feedback)
+    remember(feedback)
     return feedback
 
 
@@ -42,34 +38,11 @@ def evaluate(exercise_id: str, answer=_NO_ANSWER) -> Feedback:
         return exercise.feedback(
             NOT_YET, f"Give your answer too: check({exercise.id!r}, your_answer)."
         )
-    recording = recording_path()
-    if recording is not None and exercise.checker.kind in _HASHED_KINDS:
-        return _record(exercise, answer, recording)
     try:
-        return _judge(exercise, answer)
+        return exercise.checker.judge(exercise, answer)
     except Exception as error:  # noqa: BLE001 (a kit bug must not look like the student's)
         return cannot_check(
             exercise.id,
             f"The checker itself failed ({type(error).__name__}: {error}). This is a problem "
             "in the kit, not in your answer: please tell your instructor.",
         )
-
-
-def _judge(exercise: Exercise, answer) -> Feedback:
-    key = None
-    if exercise.checker.kind in _HASHED_KINDS:
-        key = load_keys().get(exercise.id)
-        if key is None:
-            return cannot_check(
-                exercise.id,
-                "No expected answer is stored for this exercise yet; please tell your instructor.",
-            )
-    return exercise.checker.judge(exercise, answer, key)
-
-
-def _record(exercise: Exercise, answer, path) -> Feedback:
-    """Record mode (authors): the solution's answer becomes the stored key."""
-    if is_stub(answer):
-        return exercise.not_yet()
-    record(path, exercise.id, key=exercise.checker.make_key(exercise, answer))
-    return exercise.feedback(CORRECT, "Recorded as the expected answer (record mode).")

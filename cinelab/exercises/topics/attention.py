@@ -11,6 +11,7 @@ from cinelab.exercises.checks import (
     Diagnosis,
     Exercise,
     FunctionCheck,
+    Mistake,
     OpenCheck,
     ValueCheck,
 )
@@ -147,6 +148,41 @@ TOO_FEW_DECIMALS = (
     "the check rounds for you."
 )
 
+# ---------------------------------------------------------------- answers by hand
+
+
+def _softmax_3_1_0() -> np.ndarray:
+    return attention.softmax(np.array([3.0, 1.0, 0.0]))  # (3,)
+
+
+def _scaled_weights() -> np.ndarray:
+    scores = np.array([1.0, 2.0, 3.0])  # q = [1, 2] against keys [1, 0], [0, 1], [1, 1]
+    return attention.softmax(scores / np.sqrt(2))  # (3,)
+
+
+def _allowed_pairs() -> int:
+    combined = attention.padding_mask(np.array([4, 6]), 6) & attention.causal_mask(6)  # (2, 6, 6)
+    return int(combined.sum())
+
+
+def _position_2() -> np.ndarray:
+    return attention.sinusoidal_positions(3, 4)[2]  # (4,)
+
+
+def _sines_and_cosines(angles) -> list[float]:
+    return [np.sin(angles[0]), np.cos(angles[0]), np.sin(angles[1]), np.cos(angles[1])]
+
+
+def _variance_and_scale(variance: float, scale=None) -> list[float]:
+    """Var(q·k) = d_k (E[q^2] E[k^2] - (E[q] E[k])^2) = 48 x 2 = 96 here, and its scale."""
+    return [variance, 1 / np.sqrt(variance) if scale is None else scale]
+
+
+def _rounded(answer):
+    """The right answer rounded to one decimal: a named slip of several exercises."""
+    return lambda: np.round(np.asarray(answer(), dtype=float), 1)
+
+
 # ---------------------------------------------------------------- the exercises
 
 EXERCISES = [
@@ -155,13 +191,19 @@ EXERCISES = [
         "Softmax by hand",
         1,
         "by hand",
-        ValueCheck(decimals=3),
+        ValueCheck(_softmax_3_1_0, decimals=3),
         hint="softmax(s)_i = exp(s_i) / (exp(s_1) + exp(s_2) + exp(s_3)); the weights add up to 1.",
         mistakes={
-            "no_exp": "You divided the scores by their sum. Softmax takes exp of each score first.",
-            "not_normalised": "You took exp of each score but did not divide by their sum: "
-            "the weights must add up to 1.",
-            "too_few_decimals": TOO_FEW_DECIMALS,
+            "no_exp": Mistake(
+                "You divided the scores by their sum. Softmax takes exp of each score first.",
+                lambda: np.array([3, 1, 0]) / 4,
+            ),
+            "not_normalised": Mistake(
+                "You took exp of each score but did not divide by their sum: the weights must "
+                "add up to 1.",
+                lambda: np.exp([3.0, 1.0, 0.0]),
+            ),
+            "too_few_decimals": Mistake(TOO_FEW_DECIMALS, _rounded(_softmax_3_1_0)),
         },
     ),
     Exercise(
@@ -169,13 +211,19 @@ EXERCISES = [
         "Scaled dot-product weights by hand",
         1,
         "by hand",
-        ValueCheck(decimals=3),
+        ValueCheck(_scaled_weights, decimals=3),
         hint="Scores are q·k for each key, divided by sqrt(d_k); then softmax.",
         mistakes={
-            "forgot_scale": "You took the softmax of the raw dot products: divide them by "
-            "sqrt(d_k) = sqrt(2) first.",
-            "scaled_by_d": "You divided by d_k; the scale is 1/sqrt(d_k).",
-            "too_few_decimals": TOO_FEW_DECIMALS,
+            "forgot_scale": Mistake(
+                "You took the softmax of the raw dot products: divide them by sqrt(d_k) = "
+                "sqrt(2) first.",
+                lambda: attention.softmax(np.array([1.0, 2.0, 3.0])),
+            ),
+            "scaled_by_d": Mistake(
+                "You divided by d_k; the scale is 1/sqrt(d_k).",
+                lambda: attention.softmax(np.array([1.0, 2.0, 3.0]) / 2),
+            ),
+            "too_few_decimals": Mistake(TOO_FEW_DECIMALS, _rounded(_scaled_weights)),
         },
     ),
     Exercise(
@@ -183,12 +231,18 @@ EXERCISES = [
         "Read an attention heatmap",
         1,
         "plot",
-        ChoiceCheck(options=("a", "b", "c", "d")),
+        ChoiceCheck("b", options=("a", "b", "c", "d")),
         hint="Rows are queries (the token that looks), columns are keys (the tokens looked at).",
         mistakes={
-            "columns_sum": "Rows are queries: each query's weights sum to 1, columns need not.",
-            "diagonal": "Look again: in some rows the largest weight is not on the diagonal.",
-            "first_row": "The first token may only look at itself: its row is [1, 0, 0, ...].",
+            "columns_sum": Mistake(
+                "Rows are queries: each query's weights sum to 1, columns need not.", "a"
+            ),
+            "diagonal": Mistake(
+                "Look again: in some rows the largest weight is not on the diagonal.", "c"
+            ),
+            "first_row": Mistake(
+                "The first token may only look at itself: its row is [1, 0, 0, ...].", "d"
+            ),
         },
     ),
     Exercise(
@@ -229,16 +283,24 @@ EXERCISES = [
         "Combine a causal and a padding mask",
         2,
         "in code",
-        ValueCheck(decimals=0),
+        ValueCheck(_allowed_pairs, decimals=0),
         hint="Build both masks, combine them with &, and count the True entries (mask.sum()).",
         mistakes={
-            "causal_only": "You counted the causal mask alone: the padding mask also hides the "
-            "pad keys of the shorter sentence.",
-            "padding_only": "You counted the padding mask alone: the causal mask also hides the "
-            "future.",
-            "pad_queries_dropped": "The padding mask hides pad *keys* only: pad positions still "
-            "ask queries (their outputs are simply ignored later), and the question asks you to "
-            "count their rows too.",
+            "causal_only": Mistake(
+                "You counted the causal mask alone: the padding mask also hides the pad keys of "
+                "the shorter sentence.",
+                lambda: 2 * int(attention.causal_mask(6).sum()),
+            ),
+            "padding_only": Mistake(
+                "You counted the padding mask alone: the causal mask also hides the future.",
+                lambda: int(attention.padding_mask(np.array([4, 6]), 6).sum()) * 6,
+            ),
+            "pad_queries_dropped": Mistake(
+                "The padding mask hides pad *keys* only: pad positions still ask queries (their "
+                "outputs are simply ignored later), and the question asks you to count their "
+                "rows too.",
+                lambda: int(attention.causal_mask(4).sum() + attention.causal_mask(6).sum()),
+            ),
         },
     ),
     Exercise(
@@ -246,14 +308,23 @@ EXERCISES = [
         "A positional encoding by hand",
         2,
         "by hand",
-        ValueCheck(decimals=3),
+        ValueCheck(_position_2, decimals=3),
         hint="Columns (2i, 2i+1) hold sin(pos·w_i), cos(pos·w_i) with w_i = 10000^(-2i/d_model).",
         mistakes={
-            "degrees": "Angles are in radians, not degrees: np.sin(2), not sin(2°).",
-            "swapped": "Sine comes first in each pair of columns, then cosine.",
-            "no_two_i": "The exponent is -2i/d_model, with i the index of the column *pair* "
-            "(0 and 1 here): w_1 = 10000^(-2/4) = 0.01.",
-            "too_few_decimals": TOO_FEW_DECIMALS,
+            "degrees": Mistake(
+                "Angles are in radians, not degrees: np.sin(2), not sin(2°).",
+                lambda: _sines_and_cosines(np.radians(2 * np.array([1.0, 0.01]))),
+            ),
+            "swapped": Mistake(
+                "Sine comes first in each pair of columns, then cosine.",
+                lambda: [np.cos(2), np.sin(2), np.cos(0.02), np.sin(0.02)],
+            ),
+            "no_two_i": Mistake(
+                "The exponent is -2i/d_model, with i the index of the column *pair* (0 and 1 "
+                "here): w_1 = 10000^(-2/4) = 0.01.",
+                lambda: _sines_and_cosines([2.0, 0.2]),
+            ),
+            "too_few_decimals": Mistake(TOO_FEW_DECIMALS, _rounded(_position_2)),
         },
     ),
     Exercise(
@@ -298,19 +369,33 @@ EXERCISES = [
         "The variance behind the square root of d_k",
         3,
         "by hand",
-        ValueCheck(decimals=3),
+        ValueCheck(lambda: _variance_and_scale(96.0), decimals=3),
         hint="Var(q·k) is a sum of d_k independent terms Var(q_i k_i); for independent q_i and "
         "k_i, Var(q_i k_i) = E[q_i^2] E[k_i^2] - (E[q_i] E[k_i])^2.",
         mistakes={
-            "ignored_mean": "E[k_i^2] is not Var(k_i) when the keys' mean is not 0: "
-            "E[k_i^2] = Var(k_i) + E[k_i]^2.",
-            "unit_variances": "You used the textbook d_k, which assumes unit variances and zero "
-            "means. Work out Var(q_i k_i) from the variances and the mean given here.",
-            "standard_deviations": "You multiplied standard deviations (or used E[k_i] instead of "
-            "E[k_i^2]): Var(q_i k_i) involves second moments, E[q_i^2] E[k_i^2].",
-            "scale_is_one_over_variance": "The scale c multiplies the scores, so Var(c·q·k) = "
-            "c^2 Var(q·k): c is one over the standard deviation, not over the variance.",
-            "too_few_decimals": TOO_FEW_DECIMALS,
+            "ignored_mean": Mistake(
+                "E[k_i^2] is not Var(k_i) when the keys' mean is not 0: "
+                "E[k_i^2] = Var(k_i) + E[k_i]^2.",
+                lambda: _variance_and_scale(72.0),
+            ),
+            "unit_variances": Mistake(
+                "You used the textbook d_k, which assumes unit variances and zero means. Work "
+                "out Var(q_i k_i) from the variances and the mean given here.",
+                lambda: _variance_and_scale(48.0),
+            ),
+            "standard_deviations": Mistake(
+                "You multiplied standard deviations (or used E[k_i] instead of E[k_i^2]): "
+                "Var(q_i k_i) involves second moments, E[q_i^2] E[k_i^2].",
+                lambda: _variance_and_scale(48 * np.sqrt(0.5) * np.sqrt(3.0)),
+            ),
+            "scale_is_one_over_variance": Mistake(
+                "The scale c multiplies the scores, so Var(c·q·k) = c^2 Var(q·k): c is one over "
+                "the standard deviation, not over the variance.",
+                lambda: _variance_and_scale(96.0, 1 / 96.0),
+            ),
+            "too_few_decimals": Mistake(
+                TOO_FEW_DECIMALS, _rounded(lambda: _variance_and_scale(96.0))
+            ),
         },
     ),
 ]

@@ -10,6 +10,7 @@ from cinelab.exercises.checks import (
     Diagnosis,
     Exercise,
     FunctionCheck,
+    Mistake,
     OpenCheck,
     ValueCheck,
 )
@@ -75,21 +76,58 @@ def _no_length_norm(case, student, expected) -> bool:
     return _bm25_variant(case, student, "lucene", b_override=0.0)
 
 
+# ---------------------------------------------------------------- answers by hand
+
+REVIEW_PROBABILITIES = np.exp([2.0, 0.5, -1.0]) / np.exp([2.0, 0.5, -1.0]).sum()  # 06.1-06.2
+CONFUSION = np.array([[40, 8, 2], [10, 20, 10], [3, 7, 50]])  # 06.4: (truth, predicted)
+RETRIEVED = [[5, 2, 9], [7, 1, 3], [4, 8, 6], [2, 3, 1]]  # 06.5: films found per question
+GOLD = [[2], [7], [1], [3, 10]]  # the films that answer each question
+
+
+def _weight_gradient() -> np.ndarray:
+    """(p - y) x^T for features [1, 0, 2] and the true class 0."""
+    return np.outer(REVIEW_PROBABILITIES - np.array([1.0, 0.0, 0.0]), [1.0, 0.0, 2.0])  # (3, 3)
+
+
+def _bm25_crew(idf: float, length_norm: float | None = None, saturate: bool = True) -> float:
+    """06.3: "crew" twice in a 10-word review, 1 of 4 reviews, average length 8."""
+    length_norm = 1.5 * (1 - 0.75 + 0.75 * 10 / 8) if length_norm is None else length_norm
+    return idf * 2 / (2 + length_norm) if saturate else idf * 2
+
+
+def _f1_per_class() -> np.ndarray:
+    correct = np.diag(CONFUSION)  # (3,)
+    precision, recall = correct / CONFUSION.sum(axis=0), correct / CONFUSION.sum(axis=1)
+    return 2 * precision * recall / (precision + recall)  # (3,)
+
+
+def _hits(k: int) -> float:
+    return float(np.mean([bool(set(r[:k]) & set(g)) for r, g in zip(RETRIEVED, GOLD)]))
+
+
 EXERCISES = [
     Exercise(
         "06.1",
         "Cross-entropy of one review",
         1,
         "by hand",
-        ValueCheck(decimals=3),
+        ValueCheck(lambda: -np.log(REVIEW_PROBABILITIES[0]), decimals=3),
         hint="Softmax the three scores into probabilities, then take minus the natural log of "
         "the true class's probability.",
         mistakes={
-            "log10": "Use the natural logarithm (np.log), not log base 10.",
-            "no_softmax": "That is minus the raw score: turn the scores into probabilities with "
-            "softmax first.",
-            "wrong_class": "The loss uses the probability of the *true* class (negative, the "
-            "first one).",
+            "log10": Mistake(
+                "Use the natural logarithm (np.log), not log base 10.",
+                lambda: -np.log10(REVIEW_PROBABILITIES[0]),
+            ),
+            "no_softmax": Mistake(
+                "That is minus the raw score: turn the scores into probabilities with "
+                "softmax first.",
+                -2.0,
+            ),
+            "wrong_class": Mistake(
+                "The loss uses the probability of the *true* class (negative, the first one).",
+                lambda: -np.log(REVIEW_PROBABILITIES[2]),
+            ),
         },
     ),
     Exercise(
@@ -98,6 +136,7 @@ EXERCISES = [
         2,
         "by hand",
         ValueCheck(
+            _weight_gradient,
             decimals=3,
             shape_hints={
                 (3,): "That is p - y, the gradient with respect to the scores z. "
@@ -106,8 +145,14 @@ EXERCISES = [
         ),
         hint="dLoss/dW = (p - y) x^T: one row per class, one column per feature.",
         mistakes={
-            "y_minus_p": "The sign is flipped: it is predicted minus true, p - y.",
-            "transposed": "Rows are classes and columns are features: np.outer(p - y, x).",
+            "y_minus_p": Mistake(
+                "The sign is flipped: it is predicted minus true, p - y.",
+                lambda: -_weight_gradient(),
+            ),
+            "transposed": Mistake(
+                "Rows are classes and columns are features: np.outer(p - y, x).",
+                lambda: _weight_gradient().T,
+            ),
         },
     ),
     Exercise(
@@ -115,16 +160,24 @@ EXERCISES = [
         "BM25 for one word, by hand",
         2,
         "by hand",
-        ValueCheck(decimals=3),
+        ValueCheck(lambda: _bm25_crew(np.log(1 + 3.5 / 1.5)), decimals=3),
         hint="idf = ln(1 + (N - n + 0.5) / (n + 0.5)); then multiply by "
         "tf / (tf + k1 (1 - b + b |D| / avgdl)).",
         mistakes={
-            "robertson_idf": "That is the original idf, ln((N - n + 0.5) / (n + 0.5)), which "
-            "can go negative; the kit (like Lucene and bm25s) adds 1 inside the log.",
-            "no_length_norm": "You left out the document length: the k1 term is multiplied by "
-            "(1 - b + b |D| / avgdl).",
-            "no_saturation": "That is idf times the raw count: BM25 saturates it, "
-            "tf / (tf + k1 ...).",
+            "robertson_idf": Mistake(
+                "That is the original idf, ln((N - n + 0.5) / (n + 0.5)), which "
+                "can go negative; the kit (like Lucene and bm25s) adds 1 inside the log.",
+                lambda: _bm25_crew(np.log(3.5 / 1.5)),
+            ),
+            "no_length_norm": Mistake(
+                "You left out the document length: the k1 term is multiplied by "
+                "(1 - b + b |D| / avgdl).",
+                lambda: _bm25_crew(np.log(1 + 3.5 / 1.5), length_norm=1.5),
+            ),
+            "no_saturation": Mistake(
+                "That is idf times the raw count: BM25 saturates it, tf / (tf + k1 ...).",
+                lambda: _bm25_crew(np.log(1 + 3.5 / 1.5), saturate=False),
+            ),
         },
     ),
     Exercise(
@@ -132,14 +185,19 @@ EXERCISES = [
         "Macro-F1 from a confusion matrix",
         2,
         "by hand",
-        ValueCheck(decimals=3),
+        ValueCheck(lambda: _f1_per_class().mean(), decimals=3),
         hint="For each class: precision = diagonal / column total, recall = diagonal / row "
         "total, F1 = 2 P R / (P + R). Then the plain mean of the three F1s.",
         mistakes={
-            "accuracy": "That is the accuracy (diagonal / total). Macro-F1 averages each "
-            "class's F1.",
-            "weighted": "You weighted each class's F1 by its size; macro means every class "
-            "counts the same.",
+            "accuracy": Mistake(
+                "That is the accuracy (diagonal / total). Macro-F1 averages each class's F1.",
+                lambda: np.trace(CONFUSION) / CONFUSION.sum(),
+            ),
+            "weighted": Mistake(
+                "You weighted each class's F1 by its size; macro means every class "
+                "counts the same.",
+                lambda: _f1_per_class() @ CONFUSION.sum(axis=1) / CONFUSION.sum(),
+            ),
         },
     ),
     Exercise(
@@ -147,12 +205,15 @@ EXERCISES = [
         "hit@1 and hit@3",
         2,
         "by hand",
-        ValueCheck(decimals=3),
+        ValueCheck(lambda: [_hits(1), _hits(3)], decimals=3),
         hint="A question is a hit at k when at least one of its gold films is among its first "
         "k retrieved films. hit@k is the share of questions that are hits.",
         mistakes={
-            "recall_not_hit": "You counted the share of gold films found. One gold film in the "
-            "first k is enough for a hit.",
+            "recall_not_hit": Mistake(
+                "You counted the share of gold films found. One gold film in the "
+                "first k is enough for a hit.",
+                [0.25, (1 + 1 + 0 + 0.5) / 4],
+            ),
         },
     ),
     Exercise(
@@ -160,14 +221,20 @@ EXERCISES = [
         "Where to put the refusal threshold",
         2,
         "plot",
-        ChoiceCheck(options=("a", "b", "c")),
+        ChoiceCheck("b", options=("a", "b", "c")),
         hint="The chat declines a question whose match strength is below the threshold: look "
         "for the lowest line that still has every red bar on its left.",
         mistakes={
-            "too_low": "With this threshold several questions the catalogue cannot answer get "
-            "an answer anyway (red bars to the right of the line).",
-            "too_high": "This declines every unanswerable question, but also many answerable "
-            "ones (blue bars left of the line): a lower line does the same job.",
+            "too_low": Mistake(
+                "With this threshold several questions the catalogue cannot answer get "
+                "an answer anyway (red bars to the right of the line).",
+                "a",
+            ),
+            "too_high": Mistake(
+                "This declines every unanswerable question, but also many answerable "
+                "ones (blue bars left of the line): a lower line does the same job.",
+                "c",
+            ),
         },
     ),
     Exercise(

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 
+from cinelab.data.download import load
+from cinelab.data.split import random_split
 from cinelab.exercises.checks import (
     Case,
     ChoiceCheck,
     Diagnosis,
     Exercise,
     FunctionCheck,
+    Mistake,
     OpenCheck,
     ValueCheck,
 )
-from cinelab.recsys.factorization import solve_user
+from cinelab.recsys.baseline import Baseline
+from cinelab.recsys.factorization import ALS, solve_user
+from cinelab.recsys.metrics import rmse
+from cinelab.recsys.truth import expected_ratings
 
 
 def _ridge_cases(rng: np.random.Generator) -> list[Case]:
@@ -62,18 +70,51 @@ def _unregularised(case, student, expected) -> bool:
     return np.allclose(student[0], solution[:k]) and np.isclose(student[1], solution[k])
 
 
+# ---------------------------------------------------------------- answers by hand
+
+P_U, Q_I = np.array([0.5, -1.0, 0.2]), np.array([1.2, 0.4, -0.5])  # 03.1's taste vectors
+
+
+def _sgd_step(direction: float = 1.0, regularization: float = 0.1, error_sign: float = 1.0):
+    """03.3: one SGD step on p_u for r = 4, mu = 3.5, learning rate 0.1, lambda = 0.1."""
+    p, q = np.array([0.1, 0.2]), np.array([0.3, -0.1])
+    error = error_sign * (4 - (3.5 + p @ q))
+    return p + direction * 0.1 * (error * q - regularization * p)  # (2,)
+
+
+@cache  # one fit per session: several mistakes reuse it
+def _gap_rmses(dataset: str = "cinelab", seed: int = 0) -> tuple[float, float, float]:
+    """03.7: test RMSE of the baseline, of ALS and of the planted truth (the noise floor)."""
+    ds = load(dataset)
+    train, test = random_split(ds.ratings, test_size=0.2, seed=seed)
+    baseline = rmse(test["rating"], Baseline().fit(train).predict(test))
+    als = rmse(test["rating"], ALS(seed=seed).fit(train).predict(test))
+    oracle = rmse(test["rating"], expected_ratings(ds.truth, test))
+    return baseline, als, oracle
+
+
+def _gap_closed() -> float:
+    baseline, als, oracle = _gap_rmses()
+    return (baseline - als) / (baseline - oracle)
+
+
 EXERCISES = [
     Exercise(
         "03.1",
         "A prediction by hand",
         1,
         "by hand",
-        ValueCheck(decimals=3),
+        ValueCheck(lambda: 3.5 + 0.3 - 0.2 + P_U @ Q_I, decimals=3),
         hint="r̂ = μ + b_u + b_i + p_u · q_i: four terms.",
         mistakes={
-            "taste_only": "That is only the taste match p_u · q_i: add μ, b_u and b_i.",
-            "forgot_global_mean": "Start from the global mean μ, then add the biases and the "
-            "taste match.",
+            "taste_only": Mistake(
+                "That is only the taste match p_u · q_i: add μ, b_u and b_i.",
+                lambda: P_U @ Q_I,
+            ),
+            "forgot_global_mean": Mistake(
+                "Start from the global mean μ, then add the biases and the taste match.",
+                lambda: 0.3 - 0.2 + P_U @ Q_I,
+            ),
         },
     ),
     Exercise(
@@ -81,13 +122,22 @@ EXERCISES = [
         "Count the parameters",
         1,
         "by hand",
-        ValueCheck(decimals=0),
+        ValueCheck((610 + 9_724) * 30 + 610 + 9_724 + 1, decimals=0),
         hint="A vector of `factors` numbers per user and per film, one bias per user and per "
         "film, and one global mean.",
         mistakes={
-            "no_biases": "You counted the factors only: add one bias per user and per film.",
-            "no_global_mean": "Almost: the global mean μ is one more parameter.",
-            "users_only": "Films have taste vectors too (and biases).",
+            "no_biases": Mistake(
+                "You counted the factors only: add one bias per user and per film.",
+                (610 + 9_724) * 30,
+            ),
+            "no_global_mean": Mistake(
+                "Almost: the global mean μ is one more parameter.",
+                (610 + 9_724) * 31,
+            ),
+            "users_only": Mistake(
+                "Films have taste vectors too (and biases).",
+                610 * 31 + 1,
+            ),
         },
     ),
     Exercise(
@@ -95,13 +145,22 @@ EXERCISES = [
         "One SGD step by hand",
         2,
         "by hand",
-        ValueCheck(decimals=4),
+        ValueCheck(_sgd_step, decimals=4),
         hint="e = r − r̂, then p_u ← p_u + lr · (e · q_i − λ · p_u), with the *old* q_i.",
         mistakes={
-            "wrong_direction": "You stepped uphill: gradient descent *adds* lr · (e q_i − λ p_u) "
-            "with e = r − r̂, which lowers the error.",
-            "no_regularization": "You forgot the penalty term −λ · p_u inside the step.",
-            "error_sign": "The error is e = r − r̂ (truth minus prediction), not r̂ − r.",
+            "wrong_direction": Mistake(
+                "You stepped uphill: gradient descent *adds* lr · (e q_i − λ p_u) "
+                "with e = r − r̂, which lowers the error.",
+                lambda: _sgd_step(direction=-1.0),
+            ),
+            "no_regularization": Mistake(
+                "You forgot the penalty term −λ · p_u inside the step.",
+                lambda: _sgd_step(regularization=0.0),
+            ),
+            "error_sign": Mistake(
+                "The error is e = r − r̂ (truth minus prediction), not r̂ − r.",
+                lambda: _sgd_step(error_sign=-1.0),
+            ),
         },
     ),
     Exercise(
@@ -109,14 +168,23 @@ EXERCISES = [
         "Read the learning curves",
         2,
         "plot",
-        ChoiceCheck(options=("a", "b", "c", "d")),
+        ChoiceCheck("a", options=("a", "b", "c", "d")),
         hint="Compare where each curve is lowest, and what the gap between them does.",
         mistakes={
-            "underfits": "Look again: the validation error is *above* the training error, as it "
-            "almost always is.",
-            "more_epochs": "Follow the validation curve after its lowest point: it turns up while "
-            "the training curve keeps falling, so more epochs do not help.",
-            "learning_rate": "Both curves are smooth: nothing here points at the learning rate.",
+            "underfits": Mistake(
+                "Look again: the validation error is *above* the training error, as it "
+                "almost always is.",
+                "b",
+            ),
+            "more_epochs": Mistake(
+                "Follow the validation curve after its lowest point: it turns up while "
+                "the training curve keeps falling, so more epochs do not help.",
+                "c",
+            ),
+            "learning_rate": Mistake(
+                "Both curves are smooth: nothing here points at the learning rate.",
+                "d",
+            ),
         },
     ),
     Exercise(
@@ -167,14 +235,20 @@ EXERCISES = [
         "How much of the gap does ALS close? (planted truth)",
         3,
         "in code",
-        ValueCheck(decimals=2),
+        ValueCheck(_gap_closed, decimals=2),
         hint="(baseline RMSE − ALS RMSE) / (baseline RMSE − oracle RMSE), all three on the same "
         "test ratings; the oracle predicts the true expected rating of each test pair.",
         mistakes={
-            "gap_remaining": "That is the share of the gap *left*: the question asks for the "
-            "share ALS closes (0 = no better than the baseline, 1 = as good as the oracle).",
-            "relative_to_baseline": "That is the improvement relative to the baseline RMSE. "
-            "Divide by the room there was to improve: baseline RMSE − oracle RMSE.",
+            "gap_remaining": Mistake(
+                "That is the share of the gap *left*: the question asks for the "
+                "share ALS closes (0 = no better than the baseline, 1 = as good as the oracle).",
+                lambda: 1 - _gap_closed(),
+            ),
+            "relative_to_baseline": Mistake(
+                "That is the improvement relative to the baseline RMSE. "
+                "Divide by the room there was to improve: baseline RMSE − oracle RMSE.",
+                lambda: (_gap_rmses()[0] - _gap_rmses()[1]) / _gap_rmses()[0],
+            ),
         },
     ),
 ]

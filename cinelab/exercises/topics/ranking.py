@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 
+from cinelab.data.download import load
+from cinelab.data.split import random_split
 from cinelab.exercises.checks import (
     Case,
     ChoiceCheck,
     Diagnosis,
     Exercise,
     FunctionCheck,
+    Mistake,
     OpenCheck,
     ValueCheck,
 )
+from cinelab.recsys.baseline import Popularity
+from cinelab.recsys.evaluation import evaluate
+from cinelab.recsys.factorization import ALS
 from cinelab.recsys.metrics import ndcg_at_k, novelty
+from cinelab.recsys.truth import true_top_n
 
 
 def _ndcg_cases(rng: np.random.Generator) -> list[Case]:
@@ -118,19 +127,59 @@ def _mean_of_list_means(case, student, expected) -> bool:
     return not np.isclose(np.mean(means), expected) and np.isclose(student, np.mean(means))
 
 
+# ---------------------------------------------------------------- answers by hand
+
+RECOMMENDED = ["Up", "Heat", "Jaws", "Big", "Alien", "Fargo"]  # the exercises' list, best first
+LIKED = {"Heat", "Fargo", "Psycho", "Big"}
+
+
+def _discounted(ranks) -> float:
+    """Σ 1 / log2(rank + 1) over 1-based ranks."""
+    return float((1 / np.log2(np.asarray(ranks, dtype=float) + 1)).sum())
+
+
+@cache  # fitted once per session: several mistakes reuse them
+def _fitted_on_train(dataset: str = "cinelab", seed: int = 0):
+    """04.7: the data, its split, Popularity and ALS fitted on train, the first 300 test users."""
+    ds = load(dataset)
+    train, test = random_split(ds.ratings, test_size=0.2, seed=seed)
+    models = [Popularity().fit(train), ALS(seed=seed).fit(train)]
+    return ds, train, test, models, test["user_id"].unique()[:300]
+
+
+def _true_precision(threshold: float = 4.5) -> list[float]:
+    ds, train, _, models, users = _fitted_on_train()
+    return [
+        true_top_n(model, ds.truth, train, users, threshold=threshold)["precision@10"]
+        for model in models
+    ]
+
+
+def _observed_precision() -> list[float]:
+    _, train, test, models, users = _fitted_on_train()
+    judged = test[test["user_id"].isin(users)]
+    return [evaluate(model, train, judged, fit=False)["precision@10"] for model in models]
+
+
 EXERCISES = [
     Exercise(
         "04.1",
         "Precision and recall by hand",
         1,
         "by hand",
-        ValueCheck(decimals=3),
+        ValueCheck([2 / 5, 2 / 4], decimals=3),
         hint="precision@k = hits in the top-k / k; recall@k = hits in the top-k / number of "
         "relevant films.",
         mistakes={
-            "swapped": "Precision and recall are swapped: precision divides by k, recall by the "
-            "number of relevant films.",
-            "whole_list": "Only the first k = 5 films count: the 6th is not in the top-5.",
+            "swapped": Mistake(
+                "Precision and recall are swapped: precision divides by k, recall by the "
+                "number of relevant films.",
+                [0.5, 0.4],
+            ),
+            "whole_list": Mistake(
+                "Only the first k = 5 films count: the 6th is not in the top-5.",
+                [3 / 6, 3 / 4],
+            ),
         },
     ),
     Exercise(
@@ -138,15 +187,24 @@ EXERCISES = [
         "NDCG by hand",
         2,
         "by hand",
-        ValueCheck(decimals=3),
+        ValueCheck(lambda: ndcg_at_k(RECOMMENDED, LIKED, 5), decimals=3),
         hint="DCG = Σ gain / log2(rank + 1) over the top-5; divide by the DCG of the best "
         "possible top-5.",
         mistakes={
-            "dcg_only": "That is the DCG: divide it by the ideal DCG (the best possible list).",
-            "ideal_too_long": "The ideal top-5 holds the 4 liked films and then nothing: there is "
-            "no 5th relevant film to count.",
-            "off_by_one_rank": "The first rank is discounted by log2(1 + 1) = 1: use log2(rank + 1) "
-            "with ranks starting at 1.",
+            "dcg_only": Mistake(
+                "That is the DCG: divide it by the ideal DCG (the best possible list).",
+                lambda: _discounted([2, 4]),
+            ),
+            "ideal_too_long": Mistake(
+                "The ideal top-5 holds the 4 liked films and then nothing: there is "
+                "no 5th relevant film to count.",
+                lambda: _discounted([2, 4]) / _discounted(range(1, 6)),
+            ),
+            "off_by_one_rank": Mistake(
+                "The first rank is discounted by log2(1 + 1) = 1: use log2(rank + 1) "
+                "with ranks starting at 1.",
+                lambda: _discounted([3, 5]) / _discounted(range(2, 6)),
+            ),
         },
     ),
     Exercise(
@@ -154,12 +212,18 @@ EXERCISES = [
         "Average precision by hand",
         2,
         "by hand",
-        ValueCheck(decimals=3),
+        ValueCheck((1 / 2 + 2 / 4) / 4, decimals=3),
         hint="Precision@i at each rank i holding a hit, summed, divided by min(|relevant|, k).",
         mistakes={
-            "divided_by_hits": "The kit divides by min(|relevant|, k) = 4, the most hits the "
-            "top-5 could hold, not by the hits found: missing films must cost something.",
-            "divided_by_k": "Divide by min(|relevant|, k) = 4, not by k.",
+            "divided_by_hits": Mistake(
+                "The kit divides by min(|relevant|, k) = 4, the most hits the "
+                "top-5 could hold, not by the hits found: missing films must cost something.",
+                (1 / 2 + 2 / 4) / 2,
+            ),
+            "divided_by_k": Mistake(
+                "Divide by min(|relevant|, k) = 4, not by k.",
+                (1 / 2 + 2 / 4) / 5,
+            ),
         },
     ),
     Exercise(
@@ -167,15 +231,23 @@ EXERCISES = [
         "Popularity at top-N, in a plot",
         2,
         "plot",
-        ChoiceCheck(options=("a", "b", "c", "d")),
+        ChoiceCheck("b", options=("a", "b", "c", "d")),
         hint="Read both panels: which model wins which metric?",
         mistakes={
-            "lowest_rmse_wins": "Compare the panels: the best rating predictor (lowest RMSE) is "
-            "not the best list-maker (highest NDCG@10).",
-            "popularity_best_rmse": "Read the left panel again: Popularity has the highest RMSE "
-            "(it predicts a film's mean, the same for everyone), yet it makes the best lists.",
-            "same_order": "Compare the panels: the order of the three bars flips between RMSE "
-            "and NDCG@10.",
+            "lowest_rmse_wins": Mistake(
+                "Compare the panels: the best rating predictor (lowest RMSE) is "
+                "not the best list-maker (highest NDCG@10).",
+                "a",
+            ),
+            "popularity_best_rmse": Mistake(
+                "Read the left panel again: Popularity has the highest RMSE "
+                "(it predicts a film's mean, the same for everyone), yet it makes the best lists.",
+                "c",
+            ),
+            "same_order": Mistake(
+                "Compare the panels: the order of the three bars flips between RMSE and NDCG@10.",
+                "d",
+            ),
         },
     ),
     Exercise(
@@ -220,15 +292,24 @@ EXERCISES = [
         "Judge the lists against true tastes (planted truth)",
         3,
         "in code",
-        ValueCheck(decimals=3),
+        ValueCheck(_true_precision, decimals=3),
         hint="Per user: the films rated in train by anyone but not by this user; those whose "
         "true expected rating is >= 4.5 are relevant; precision@10 of the model's list; "
         "average over the users with at least one relevant film.",
         mistakes={
-            "observed_relevance": "Those are the observational numbers (relevant = a test "
-            "rating >= 4). Use the planted truth: ds.truth.expected_rating(user, films).",
-            "threshold_four": "Relevant means a true expected rating of at least 4.5, not 4.",
-            "swapped": "Check the order: [Popularity, ALS].",
+            "observed_relevance": Mistake(
+                "Those are the observational numbers (relevant = a test "
+                "rating >= 4). Use the planted truth: ds.truth.expected_rating(user, films).",
+                _observed_precision,
+            ),
+            "threshold_four": Mistake(
+                "Relevant means a true expected rating of at least 4.5, not 4.",
+                lambda: _true_precision(threshold=4.0),
+            ),
+            "swapped": Mistake(
+                "Check the order: [Popularity, ALS].",
+                lambda: _true_precision()[::-1],
+            ),
         },
     ),
     Exercise(

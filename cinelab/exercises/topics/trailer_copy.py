@@ -14,6 +14,7 @@ from cinelab.exercises.checks import (
     Diagnosis,
     Exercise,
     FunctionCheck,
+    Mistake,
     OpenCheck,
     ValueCheck,
 )
@@ -78,18 +79,35 @@ def _returns_probabilities(case, student, expected) -> bool:
     return bool(np.isfinite(student).all() and (student >= 0).all() and (student <= 1).all())
 
 
+# ---------------------------------------------------------------- answers by hand
+
+
+def _softmax(logits) -> np.ndarray:
+    exponentials = np.exp(np.asarray(logits, dtype=float))  # small hand-sized logits only
+    return exponentials / exponentials.sum()
+
+
+NIGHT_NIGHT, STORM_NIGHT = 0.5 * 0.4, 0.4 * 0.9  # 05.7: greedy's two words, the beam's best
+NLL, N_TOKENS, N_CHARACTERS = 7.0, 5, 20  # 05.8: -Σ log p = 2.1 + 0.4 + 3.2 + 1.0 + 0.3
+
+
 EXERCISES = [
     Exercise(
         "05.1",
         "Temperature by hand",
         1,
         "by hand",
-        ValueCheck(decimals=3),
+        ValueCheck(lambda: _softmax(np.array([2.0, 1.0, 0.0]) / 0.5), decimals=3),
         hint="Divide each logit by T, then take the softmax.",
         mistakes={
-            "multiplied": "You multiplied the logits by T; temperature divides them: z / T.",
-            "no_softmax": "These are the tempered logits: turn them into probabilities with "
-            "softmax.",
+            "multiplied": Mistake(
+                "You multiplied the logits by T; temperature divides them: z / T.",
+                lambda: _softmax([1.0, 0.5, 0.0]),
+            ),
+            "no_softmax": Mistake(
+                "These are the tempered logits: turn them into probabilities with softmax.",
+                [4.0, 2.0, 0.0],
+            ),
         },
     ),
     Exercise(
@@ -97,14 +115,19 @@ EXERCISES = [
         "Which temperature made which distribution?",
         1,
         "plot",
-        ChoiceCheck(options=("a", "b", "c")),
+        ChoiceCheck("c", options=("a", "b", "c")),
         hint="Dividing logits by T < 1 stretches the gaps between them: the favourite takes "
         "almost everything.",
         mistakes={
-            "highest_temperature": "That panel is the flattest: dividing by T > 1 shrinks the gaps "
-            "between logits, so that is the *highest* temperature.",
-            "temperature_one": "That panel is in between: T = 1 leaves the model's distribution "
-            "as it is.",
+            "highest_temperature": Mistake(
+                "That panel is the flattest: dividing by T > 1 shrinks the gaps "
+                "between logits, so that is the *highest* temperature.",
+                "b",
+            ),
+            "temperature_one": Mistake(
+                "That panel is in between: T = 1 leaves the model's distribution as it is.",
+                "a",
+            ),
         },
     ),
     Exercise(
@@ -112,14 +135,19 @@ EXERCISES = [
         "Repetition penalty by hand",
         2,
         "by hand",
-        ValueCheck(decimals=3),
+        ValueCheck([2.0 / 2, -1.0 * 2, 0.5, 3.0], decimals=3),
         hint="Notebook 05, section 5: only tokens that already appeared change; a positive logit "
         "is divided by the penalty, a negative one multiplied by it.",
         mistakes={
-            "divided_negative": "Dividing a negative logit by the penalty makes it *larger* "
-            "(closer to 0), so the token becomes more likely: multiply negative logits instead.",
-            "penalised_twice": "Each token that appeared is penalised once, however many times "
-            "it appeared.",
+            "divided_negative": Mistake(
+                "Dividing a negative logit by the penalty makes it *larger* "
+                "(closer to 0), so the token becomes more likely: multiply negative logits instead.",
+                [1.0, -0.5, 0.5, 3.0],
+            ),
+            "penalised_twice": Mistake(
+                "Each token that appeared is penalised once, however many times it appeared.",
+                [1.0, -4.0, 0.5, 3.0],
+            ),
         },
     ),
     Exercise(
@@ -127,15 +155,24 @@ EXERCISES = [
         "Top-p (nucleus) filtering by hand",
         2,
         "by hand",
-        ValueCheck(decimals=3),
+        ValueCheck(lambda: np.array([0.45, 0.25, 0.15, 0.0, 0.0]) / 0.85, decimals=3),
         hint="Walk down the tokens from most to least likely and stop as soon as the kept ones "
         "cover at least p; renormalise what is kept.",
         mistakes={
-            "stops_before_p": "Your kept tokens cover less than p: keep the token that makes the "
-            "total reach p (0.45 + 0.25 = 0.70 is still below 0.8).",
-            "not_renormalised": "The kept probabilities must be divided by their sum, so the new "
-            "distribution adds up to 1.",
-            "keeps_one_more": "You kept one token too many: stop as soon as the total reaches p.",
+            "stops_before_p": Mistake(
+                "Your kept tokens cover less than p: keep the token that makes the "
+                "total reach p (0.45 + 0.25 = 0.70 is still below 0.8).",
+                [0.45 / 0.7, 0.25 / 0.7, 0, 0, 0],
+            ),
+            "not_renormalised": Mistake(
+                "The kept probabilities must be divided by their sum, so the new "
+                "distribution adds up to 1.",
+                [0.45, 0.25, 0.15, 0, 0],
+            ),
+            "keeps_one_more": Mistake(
+                "You kept one token too many: stop as soon as the total reaches p.",
+                lambda: np.array([0.45, 0.25, 0.15, 0.10, 0]) / 0.95,
+            ),
         },
     ),
     Exercise(
@@ -183,17 +220,29 @@ EXERCISES = [
         "Beam search by hand",
         3,
         "by hand",
-        ValueCheck(decimals=3),
+        ValueCheck(lambda: np.log([NIGHT_NIGHT, STORM_NIGHT]), decimals=3),
         hint="Greedy keeps one start; two beams keep the two best starts, extend each by every "
         "token, and keep the best total. Add natural-log probabilities (multiply probabilities).",
         mistakes={
-            "probabilities": "These are probabilities: give the sums of natural-log "
-            "probabilities (the log of the product).",
-            "log10": "Use natural logarithms (np.log), as the model's log-softmax does.",
-            "beam_like_greedy": "Your beam search ended where greedy did. The second beam starts "
-            "with a less likely token that is followed by a very likely one: extend it too.",
-            "mean_not_sum": "A beam's score is the *sum* of its log-probabilities; the division "
-            "by length only applies to finished texts of different lengths.",
+            "probabilities": Mistake(
+                "These are probabilities: give the sums of natural-log "
+                "probabilities (the log of the product).",
+                [NIGHT_NIGHT, STORM_NIGHT],
+            ),
+            "log10": Mistake(
+                "Use natural logarithms (np.log), as the model's log-softmax does.",
+                lambda: np.log10([NIGHT_NIGHT, STORM_NIGHT]),
+            ),
+            "beam_like_greedy": Mistake(
+                "Your beam search ended where greedy did. The second beam starts "
+                "with a less likely token that is followed by a very likely one: extend it too.",
+                lambda: np.log([NIGHT_NIGHT, NIGHT_NIGHT]),
+            ),
+            "mean_not_sum": Mistake(
+                "A beam's score is the *sum* of its log-probabilities; the division "
+                "by length only applies to finished texts of different lengths.",
+                lambda: np.log([NIGHT_NIGHT, STORM_NIGHT]) / 2,
+            ),
         },
     ),
     Exercise(
@@ -201,17 +250,28 @@ EXERCISES = [
         "Perplexity and bits per character from log-probabilities",
         3,
         "by hand",
-        ValueCheck(decimals=3),
+        ValueCheck(lambda: [np.exp(NLL / N_TOKENS), NLL / N_CHARACTERS / np.log(2)], decimals=3),
         hint="Perplexity = exp(mean negative log-probability per token). Bits per character = "
         "total negative log-probability / characters / ln 2.",
         mistakes={
-            "log2_perplexity": "The log-probabilities are natural logs: perplexity is e to the "
-            "mean negative log-probability, not 2 to it.",
-            "nats_per_character": "That is nats per character: divide by ln 2 to get bits.",
-            "bits_per_token": "That is bits per *token*: divide the total by the number of "
-            "characters instead.",
-            "sign": "Log-probabilities are negative; the loss is their negative, so perplexity "
-            "is at least 1.",
+            "log2_perplexity": Mistake(
+                "The log-probabilities are natural logs: perplexity is e to the "
+                "mean negative log-probability, not 2 to it.",
+                lambda: [2 ** (NLL / N_TOKENS), NLL / N_CHARACTERS / np.log(2)],
+            ),
+            "nats_per_character": Mistake(
+                "That is nats per character: divide by ln 2 to get bits.",
+                lambda: [np.exp(NLL / N_TOKENS), NLL / N_CHARACTERS],
+            ),
+            "bits_per_token": Mistake(
+                "That is bits per *token*: divide the total by the number of characters instead.",
+                lambda: [np.exp(NLL / N_TOKENS), NLL / N_TOKENS / np.log(2)],
+            ),
+            "sign": Mistake(
+                "Log-probabilities are negative; the loss is their negative, so perplexity "
+                "is at least 1.",
+                lambda: [np.exp(-NLL / N_TOKENS), -NLL / N_CHARACTERS / np.log(2)],
+            ),
         },
     ),
 ]
