@@ -7,6 +7,7 @@ only closes at run time.
 """
 
 import ast
+import itertools
 import subprocess
 import sys
 from pathlib import Path
@@ -103,7 +104,7 @@ def test_the_package_has_no_import_cycle():
     graph = import_graph()
     cycle = find_cycle(graph)
     if cycle:
-        steps = [f"{a} -> {b}: {graph[a][b]}" for a, b in zip(cycle, cycle[1:], strict=False)]
+        steps = [f"{a} -> {b}: {graph[a][b]}" for a, b in itertools.pairwise(cycle)]
         pytest.fail("import cycle:\n" + "\n".join(steps))
 
 
