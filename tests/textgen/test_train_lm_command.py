@@ -13,6 +13,7 @@ from cinelab.textgen.loading import KIT_MODEL_DIR
 
 MINIATURE = {
     "vocab_size": 300,
+    "n_positions": 1024,  # 300 tokens spell a document in many pieces
     "n_embd": 16,
     "n_layer": 1,
     "n_head": 2,
