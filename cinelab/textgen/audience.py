@@ -112,7 +112,8 @@ def taste_profile(
     ratings : DataFrame
         ``user_id, item_id, rating``.
     films : DataFrame
-        ``item_id, title, genres`` (pipe-separated).
+        ``item_id, title, genres`` (pipe-separated), optionally ``year``: favourite films are
+        then named "Title (Year)", the way the kit's prompts name them.
     user_id
         A user present in ``ratings``.
     n_genres, n_films : int
@@ -126,7 +127,8 @@ def taste_profile(
     mine = ratings.loc[ratings["user_id"] == user_id, ["item_id", "rating"]]
     if mine.empty:
         raise ValueError(f"User {user_id!r} has no ratings, so there is no taste to read.")
-    rated = mine.merge(films[["item_id", "title", "genres"]], on="item_id", how="inner")
+    columns = ["item_id", "title", "genres"] + (["year"] if "year" in films.columns else [])
+    rated = mine.merge(films[columns], on="item_id", how="inner")
     if rated.empty:
         raise ValueError(f"None of user {user_id!r}'s rated films are in the films table.")
     rated["above_usual"] = rated["rating"] - rated["rating"].mean()  # (n_rated,)
@@ -134,7 +136,10 @@ def taste_profile(
     genre_scores = per_genre.groupby("genre")["above_usual"].sum()  # (n_genres,) by name
     genre_scores = genre_scores.sort_values(ascending=False, kind="stable")  # ties: by name
     top_genres = tuple(genre_scores[genre_scores > 0].index[:n_genres])
-    favourites = rated.sort_values(["rating", "title"], ascending=[False, True])["title"]
+    rated["name"] = rated["title"]  # "Title (Year)" when the year is known, as in the prompts
+    if "year" in rated.columns:
+        rated["name"] += " (" + rated["year"].astype("int64").astype(str) + ")"
+    favourites = rated.sort_values(["rating", "title"], ascending=[False, True])["name"]
     return Audience(
         name=f"user {user_id}",
         top_genres=top_genres,

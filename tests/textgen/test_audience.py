@@ -76,3 +76,9 @@ def test_audience_rejects_unknown_genres():
 def test_describe_mentions_tastes():
     audience = Audience("Maya", ("Horror",), ("Alien",), "night owl")
     assert audience.describe() == "Maya: night owl; loves Horror; favourite films: Alien"
+
+
+def test_favourites_carry_their_year_when_the_catalogue_has_one():
+    films = FILMS.assign(year=[1979, 1995, 2009, 1978, 1942])
+    profile = taste_profile(ratings(7, {1: 5, 2: 2, 4: 4, 5: 1}), films, 7)
+    assert profile.favourite_films == ("Alien (1979)", "Halloween (1978)", "Heat (1995)")
