@@ -44,7 +44,7 @@ TIMEOUT_SECONDS = 30
 _CHUNK_BYTES = 1 << 20
 # What a failed download can raise; anything else (a full disk, a read-only cache) is not
 # a network problem and must not be reported as one.
-_NETWORK_ERRORS = (
+NETWORK_ERRORS = (
     urllib.error.URLError,
     http.client.HTTPException,
     ConnectionError,
@@ -265,7 +265,7 @@ def _download(release: Release, folder: Path, target: Path) -> None:
     for url in release.urls:
         try:
             _try_source(release, url, part)
-        except _NETWORK_ERRORS as error:
+        except NETWORK_ERRORS as error:
             failures.append(f"{url} ({type(error).__name__}: {error})")
             continue
         except ChecksumError as error:

@@ -42,6 +42,8 @@ from pathlib import Path
 import torch
 from jinja2 import TemplateError
 
+from cinelab import config
+from cinelab.data.download import NETWORK_ERRORS
 from cinelab.textgen.decoding import sample_candidates
 
 TASKS = ("chat", "sentiment")
@@ -326,7 +328,7 @@ def pull(
         The snapshot folder, loadable with ``from_pretrained(folder)``.
     """
     entry = entry_for(name)
-    if endpoint is None and _offline():
+    if endpoint is None and config.hf_offline():
         raise ConnectionError(
             f"HF_HUB_OFFLINE is set, so {entry.name!r} cannot be downloaded from the Hub. Unset"
             " it while online, or pass the endpoint of a local mirror."
@@ -378,10 +380,16 @@ def _download_verified(url: str, blobs: Path, file: ModelFile, bar) -> Path:
                     while chunk := response.read(CHUNK_BYTES):
                         out.write(chunk)
                         bar.update(len(chunk))
-        except (urllib.error.URLError, OSError) as problem:
+        except NETWORK_ERRORS as problem:
             raise ConnectionError(
                 f"Downloading {file.path} from {url} failed ({problem}). Run the same pull"
                 " command again to resume where it stopped."
+            ) from problem
+        except OSError as problem:  # a full disk or a read-only cache is not a network problem
+            raise OSError(
+                f"Could not write {partial} while pulling {file.path} ({problem}). Free some"
+                " disk space or make the Hugging Face cache folder writable (HF_HOME chooses"
+                " where it is), then run the same pull command again to resume."
             ) from problem
     digest = _sha256(partial)
     if digest != file.sha256 or partial.stat().st_size != file.size:
@@ -411,10 +419,6 @@ def _link(blob: Path, target: Path) -> None:
         target.symlink_to(os.path.relpath(blob, target.parent))
     except OSError:
         shutil.copyfile(blob, target)
-
-
-def _offline() -> bool:
-    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 # ---------------------------------------------------------------- loading

@@ -185,3 +185,21 @@ def test_models_command_lists_and_pulls(hub_cache, chat_source, capsys):
     assert "tiny-chat" in listing and "cached" in listing.split("tiny-chat")[1].splitlines()[0]
     assert cli.main(["models", "pull", "nonexistent"]) == 1
     assert "not in the kit's model registry" in capsys.readouterr().err
+
+
+def test_a_cache_that_cannot_be_written_is_not_called_a_network_failure(
+    hub_cache, chat_source, monkeypatch
+):
+    folder, entry = chat_source
+    real_open = pretrained.Path.open
+
+    def full_disk(self, mode="r", *args, **kwargs):
+        if self.name.endswith(".incomplete") and "b" in mode and mode[0] in "aw":
+            raise OSError(28, "No space left on device")
+        return real_open(self, mode, *args, **kwargs)
+
+    monkeypatch.setattr(pretrained.Path, "open", full_disk)
+    with LoopbackHub(folder, entry) as hub:
+        with pytest.raises(OSError, match="Could not write .*No space left.*disk space") as error:
+            pretrained.pull("tiny-chat", endpoint=hub.endpoint, progress=False)
+    assert not isinstance(error.value, ConnectionError)
