@@ -16,9 +16,9 @@ from cinelab.textgen import TrailerCopywriter, build_documents, load_copy, taste
 def test_a_raters_favourite_is_named_with_its_year_as_in_training(kit_lm):
     films, ratings = read_films(), read_ratings()
     training_prompt = build_documents(films.head(40), load_copy().head(0), seed=0).prompt
-    assert training_prompt.str.contains(r"who loved .+ \(\d{4}\)$", flags=re.M).any()
+    assert training_prompt.str.contains(r"who loved .+ \(\d{4}\)$", flags=re.MULTILINE).any()
     writer = TrailerCopywriter(kit_lm, films=films, ratings=ratings)
     audience = taste_profile(ratings, films, int(ratings.user_id.iloc[0]))
     film = writer.resolve_film(int(films.item_id.iloc[0]))
     prompt = kit_lm.decode(writer.prompt_ids(film, audience, "tagline", film.genres[0])[0])
-    assert re.search(r"who loved .+ \(\d{4}\)$", prompt, flags=re.M), prompt
+    assert re.search(r"who loved .+ \(\d{4}\)$", prompt, flags=re.MULTILINE), prompt
