@@ -34,6 +34,7 @@ from pathlib import Path
 import pandas as pd
 import torch
 
+from cinelab.arguments import positive_int
 from cinelab.data.embedded import read_films, read_ratings
 from cinelab.textgen.audience import (
     GENERAL_AUDIENCE,
@@ -155,9 +156,7 @@ class DecodingSettings:
             repetition_penalty=self.repetition_penalty,
         )
         for name in ("num_beams", "n_candidates"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+            positive_int(getattr(self, name), name)
         if isinstance(self.seed, bool) or not isinstance(self.seed, int):
             raise TypeError(f"seed must be an integer, got {self.seed!r}.")
 

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 
 import torch
 
+from cinelab.arguments import fraction, positive_int
+
 Logits = torch.Tensor  # (batch, vocab) or (vocab,)
 
 
@@ -87,14 +89,12 @@ def top_p_filter(logits: Logits, p: float) -> Logits:
 
 def check_top_p(p: float) -> None:
     """Refuse a top-p outside (0, 1]: it is a share of the probability mass."""
-    if isinstance(p, bool) or not isinstance(p, int | float) or not 0.0 < p <= 1.0:
-        raise ValueError(f"top_p must be a number in (0, 1], got {p!r}.")
+    fraction(p, "top_p", include_high=True)
 
 
 def check_top_k(k: int) -> None:
     """Refuse a top-k that is not a positive integer."""
-    if not isinstance(k, int) or isinstance(k, bool) or k < 1:
-        raise ValueError(f"top_k must be a positive integer, got {k!r}.")
+    positive_int(k, "top_k")
 
 
 def check_settings(
@@ -294,8 +294,7 @@ def sample_candidates(
     pay for their own new tokens. The draws are those of
     ``sample(model, prompt.repeat(n_candidates, 1), ...)`` with the same seed.
     """
-    if isinstance(n_candidates, bool) or not isinstance(n_candidates, int) or n_candidates < 1:
-        raise ValueError(f"n_candidates must be a positive integer, got {n_candidates!r}.")
+    positive_int(n_candidates, "n_candidates")
     prompt = _as_batch(prompt_ids, model)
     if prompt.shape[0] != 1:
         raise ValueError(f"sample_candidates takes one prompt; got a batch of {prompt.shape[0]}.")
@@ -432,8 +431,7 @@ def beam_search_with_score(
         raise ValueError(
             f"beam_search decodes one prompt at a time; got a batch of {prompt.shape[0]}."
         )
-    if not isinstance(num_beams, int) or num_beams < 1:
-        raise ValueError(f"num_beams must be a positive integer, got {num_beams!r}.")
+    positive_int(num_beams, "num_beams")
     _check_room(model, prompt.shape[1], max_new_tokens)
     stop_ids, _ = stop_and_pad_ids(model, eos_token_id)
     n_candidates = max(2, 1 + len(stop_ids)) * num_beams
@@ -517,8 +515,7 @@ def _as_batch(input_ids, model=None) -> torch.Tensor:
 
 
 def _check_room(model, prompt_length: int, max_new_tokens: int) -> None:
-    if not isinstance(max_new_tokens, int) or max_new_tokens < 1:
-        raise ValueError(f"max_new_tokens must be a positive integer, got {max_new_tokens!r}.")
+    positive_int(max_new_tokens, "max_new_tokens")
     limit = getattr(model.config, "n_positions", None) or getattr(
         model.config, "max_position_embeddings", None
     )
