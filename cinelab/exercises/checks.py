@@ -192,10 +192,11 @@ class ValueCheck:
         for name, wrong in self._wrong_answers(exercise, expected):
             if self._close(values, wrong):
                 return exercise.mistake_feedback(name, "This is not the expected value.")
-        if self.decimals > 0 and self._close(values, expected, self.decimals - 1):
+        kept = self._decimals_kept(values, expected)
+        if kept is not None:
             return exercise.feedback(
                 NOT_QUITE,
-                f"Close: right to {self.decimals - 1} decimals, but not to {self.decimals}.",
+                f"Close: right to {kept} decimals, but not to {self.decimals}.",
                 "Keep more decimals: compute in Python rather than rounding intermediate "
                 f"results; the check rounds to {self.decimals} decimals for you.",
                 diagnosis="coarse",
@@ -204,6 +205,19 @@ class ValueCheck:
         if scaled is not None and reference is not None and self._close(scaled, reference):
             return exercise.mistake_feedback("scaled", "This is not the expected value.")
         return exercise.feedback(NOT_QUITE, "This is not the expected value.", exercise.hint)
+
+    def _decimals_kept(self, values: np.ndarray, expected) -> int | None:
+        """How many decimals an under-precise answer kept: the most `k` below ``decimals`` such
+        that the answer is the expected value rounded to `k` decimals (0.11 for 0.1134), or
+        right to ``decimals - 1`` decimals however it was rounded. None for any other answer."""
+        if self.decimals > 0 and self._close(values, expected, self.decimals - 1):
+            return self.decimals - 1
+        values = np.asarray(values, dtype=np.float64)
+        for kept in range(self.decimals - 2, -1, -1):
+            rounded = np.round(np.asarray(expected, dtype=np.float64), kept)
+            if np.allclose(values, rounded, rtol=0, atol=1e-9):
+                return kept
+        return None
 
     def _wrong_answers(self, exercise: Exercise, expected):
         """The exercise's named mistakes first, then the slips any number can suffer, each

@@ -81,6 +81,21 @@ def test_too_few_decimals_is_recognised():
     assert feedback.diagnosis == "coarse" and "2 decimals" in feedback.message
 
 
+@pytest.mark.parametrize(
+    ("answer", "expected", "kept"),
+    [(0.11, 0.11342, 2), ([0.1, 0.2], [0.11342, 0.18671], 1), (4.0, 4.3125, 0)],
+)
+def test_an_answer_rounded_to_fewer_decimals_says_how_many_it_kept(answer, expected, kept):
+    feedback = judge_value(answer, expected=expected, decimals=4)
+    assert feedback.diagnosis == "coarse"
+    assert f"right to {kept} decimals, but not to 4" in feedback.message
+
+
+def test_a_wrong_value_that_merely_looks_round_is_not_called_coarse():
+    assert judge_value(0.2, expected=0.11342, decimals=4).diagnosis != "coarse"
+    assert judge_value(0.12, expected=0.11342, decimals=4).diagnosis != "coarse"
+
+
 def test_a_named_mistake_uses_the_exercise_hint():
     squared = Mistake("take the square root", lambda: TABLE**2)  # declared as a function
     exercise = value_exercise(mistakes={"forgot_sqrt": squared})
