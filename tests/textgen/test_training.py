@@ -289,3 +289,28 @@ def test_resume_refuses_a_missing_or_foreign_checkpoint(tokenizer, token_lists, 
             checkpoint=tmp_path / "one.pt",
             resume=True,
         )
+
+
+def test_a_short_live_run_on_the_kit_corpus_lowers_the_held_out_loss(kit_lm):
+    """The notebook's live demo: the kit's tokenizer, a small fresh GPT, a few dozen steps."""
+    tokenizer = kit_lm.tokenizer
+    corpus = training.KitCorpus.load()
+    train = encode_documents(tokenizer, corpus.train["document"].sample(640, random_state=0), 256)
+    validation = encode_documents(tokenizer, corpus.validation["document"][::20], 256)
+    model = build_tiny_gpt(
+        len(tokenizer), end_of_text_id=tokenizer.eos_token_id, n_embd=64, n_layer=2, n_head=2
+    )
+    run = train_language_model(
+        model,
+        train,
+        validation,
+        pad_id=tokenizer.pad_token_id,
+        max_steps=40,
+        batch_size=16,
+        eval_every=10,
+        keep_best=False,
+        progress=False,
+    )
+    losses = run.history.dropna().validation_loss.tolist()
+    assert len(losses) == 4 and losses == sorted(losses, reverse=True)
+    assert losses[-1] < math.log(len(tokenizer)) - 1.0  # well below a uniform guess
