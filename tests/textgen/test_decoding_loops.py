@@ -3,7 +3,19 @@
 import pytest
 import torch
 
-from cinelab.textgen import decoding, format_header
+from cinelab.data.embedded import read_films
+from cinelab.textgen import build_prompt, decoding
+
+
+def kit_prompt(kind, angle, title, year):
+    """The prompt the kit's model was trained on (the logline of catalogue films, else none)."""
+    films = read_films()
+    match = films[(films.title == title) & (films.year == year)]
+    logline = match.logline.iloc[0] if len(match) else ""
+    return build_prompt(
+        {"title": title, "year": year, "genres": angle, "logline": logline}, kind, angle=angle
+    )
+
 
 KIT_PROMPTS = [
     ("tagline", "Horror", "Alien", 1979),
@@ -25,7 +37,7 @@ def model_and_prompts(request, random_gpt):
     if request.param == "random":
         return random_gpt, random_prompts()
     lm = request.getfixturevalue("kit_lm")
-    return lm.model, [lm.encode(format_header(*prompt)) for prompt in KIT_PROMPTS]
+    return lm.model, [lm.encode(kit_prompt(*prompt)) for prompt in KIT_PROMPTS]
 
 
 def test_greedy_matches_generate(model_and_prompts):
@@ -66,7 +78,7 @@ def test_beam_search_finishes_some_hypotheses_early_on_the_kit_model(kit_lm):
     """The parity above must cover beams that end with end-of-text before the length limit."""
     ends = []
     for prompt in KIT_PROMPTS:
-        ids = kit_lm.encode(format_header(*prompt))
+        ids = kit_lm.encode(kit_prompt(*prompt))
         out = decoding.beam_search(kit_lm.model, ids, num_beams=4, max_new_tokens=40)
         ends.append(
             out[0, -1].item() == kit_lm.tokenizer.eos_token_id and out.shape[1] < ids.shape[1] + 40
@@ -104,7 +116,7 @@ def test_top_k_one_sampling_is_greedy(random_gpt):
 
 
 def test_finished_rows_of_a_batch_are_padded(kit_lm):
-    ids = kit_lm.encode(format_header("tagline", "Drama", "Casablanca", 1942)).repeat(6, 1)
+    ids = kit_lm.encode(kit_prompt("tagline", "Drama", "Casablanca", 1942)).repeat(6, 1)
     out = decoding.sample(kit_lm.model, ids, 60, temperature=1.0, seed=0)
     eos = kit_lm.tokenizer.eos_token_id
     for row in out[:, ids.shape[1] :]:
