@@ -199,7 +199,7 @@ def test_a_cache_that_cannot_be_written_is_not_called_a_network_failure(
         return real_open(self, mode, *args, **kwargs)
 
     monkeypatch.setattr(pretrained.Path, "open", full_disk)
-    with LoopbackHub(folder, entry) as hub:
-        with pytest.raises(OSError, match="Could not write .*No space left.*disk space") as error:
-            pretrained.pull("tiny-chat", endpoint=hub.endpoint, progress=False)
+    expected = "Could not write .*No space left.*disk space"
+    with LoopbackHub(folder, entry) as hub, pytest.raises(OSError, match=expected) as error:
+        pretrained.pull("tiny-chat", endpoint=hub.endpoint, progress=False)
     assert not isinstance(error.value, ConnectionError)
