@@ -9,5 +9,4 @@ setup(
     packages=[*find_packages(include=["cinelab*"]), "cinelab.kitdata"],
     package_dir={"cinelab.kitdata": "data"},
     package_data={"cinelab.kitdata": ["*.csv", "*.md", "corpus/*", "models/*/*"]},
-    exclude_package_data={"cinelab.kitdata": ["drafts/*"]},
 )
