@@ -23,19 +23,22 @@ import torch
 from cinelab.textgen.ngram import CharNGram
 from cinelab.textgen.tokenizer import train_tokenizer
 from cinelab.textgen.training import (
+    KIT_SETTINGS,
     KitCorpus,
     bits_per_character,
     build_tiny_gpt,
-    encode_documents,
+    encode_prompted_documents,
     train_language_model,
 )
 
 CONTEXT = 256
 BATCH_SIZE = 32
+BFLOAT16 = KIT_SETTINGS["bfloat16"]
 
 
-def gpt_row(corpus, tokenizer, n_embd, n_layer, n_head, steps, learning_rate) -> dict:
-    """Train one GPT for ``steps`` steps and score the held-out copy."""
+def gpt_row(corpus, tokenizer, n_embd, n_layer, n_head, steps, learning_rate, dropout) -> dict:
+    """Train one GPT for ``steps`` steps (the loss on the copy only, as the kit's recipe) and
+    score the held-out copy."""
     model = build_tiny_gpt(
         len(tokenizer),
         end_of_text_id=tokenizer.eos_token_id,
@@ -43,10 +46,10 @@ def gpt_row(corpus, tokenizer, n_embd, n_layer, n_head, steps, learning_rate) ->
         n_embd=n_embd,
         n_layer=n_layer,
         n_head=n_head,
-        dropout=0.0,
+        dropout=dropout,
     )
-    train = encode_documents(tokenizer, corpus.train["document"], CONTEXT)
-    validation = encode_documents(tokenizer, corpus.validation["document"][:200], CONTEXT)
+    train = encode_prompted_documents(tokenizer, corpus.train, CONTEXT)
+    validation = encode_prompted_documents(tokenizer, corpus.validation[:200], CONTEXT)
     started = time.perf_counter()
     run = train_language_model(
         model,
@@ -60,6 +63,7 @@ def gpt_row(corpus, tokenizer, n_embd, n_layer, n_head, steps, learning_rate) ->
         eval_every=steps,
         keep_best=False,
         progress=False,
+        bfloat16=BFLOAT16,
     )
     seconds = time.perf_counter() - started
     bits = bits_per_character(
@@ -71,6 +75,7 @@ def gpt_row(corpus, tokenizer, n_embd, n_layer, n_head, steps, learning_rate) ->
         "weights": sum(parameter.numel() for parameter in model.parameters()),
         "tokens_per_document": round(sum(map(len, train)) / len(train), 1),
         "steps": steps,
+        "dropout": dropout,
         "seconds": round(seconds),
         "bits_per_character": round(bits, 4),
     }
@@ -86,6 +91,7 @@ def main() -> None:
     )
     parser.add_argument("--orders", default="3,4,5,6,7,8,9,10")
     parser.add_argument("--learning-rate", type=float, default=2e-3)
+    parser.add_argument("--dropout", type=float, default=0.1)
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -106,13 +112,26 @@ def main() -> None:
     elif args.sweep == "vocab":
         for size in vocabularies:
             tokenizer = train_tokenizer(corpus.train["document"], vocab_size=size)
-            print(json.dumps(gpt_row(corpus, tokenizer, 192, 4, 4, args.steps, args.learning_rate)))
+            print(
+                json.dumps(
+                    gpt_row(
+                        corpus, tokenizer, 192, 4, 4, args.steps, args.learning_rate, args.dropout
+                    )
+                )
+            )
     else:
         tokenizer = train_tokenizer(corpus.train["document"], vocab_size=vocabularies[0])
         for shape in args.shapes.split(","):
             n_embd, n_layer, n_head = (int(part) for part in shape.split("x"))
             row = gpt_row(
-                corpus, tokenizer, n_embd, n_layer, n_head, args.steps, args.learning_rate
+                corpus,
+                tokenizer,
+                n_embd,
+                n_layer,
+                n_head,
+                args.steps,
+                args.learning_rate,
+                args.dropout,
             )
             print(json.dumps(row))
 

@@ -43,6 +43,7 @@ from cinelab.textgen.audience import (
     taste_profile,
 )
 from cinelab.textgen.checks import (
+    LATIN_WORD,
     LENGTH_LIMITS,
     CopyReport,
     check_copy,
@@ -58,6 +59,7 @@ from cinelab.textgen.decoding import (
     sample_candidates,
     stop_and_pad_ids,
 )
+from cinelab.textgen.lexicon import Lexicon, RealWordsFilter
 from cinelab.textgen.loading import (
     KIT_MODEL_DIR,
     KIT_MODEL_NAME,
@@ -70,6 +72,7 @@ from cinelab.textgen.metrics import (
     distinct_n,
     repetition_rate,
     viewer_contrast,
+    words,
 )
 from cinelab.textgen.pretrained import (
     ChatModel,
@@ -145,6 +148,7 @@ class DecodingSettings:
     num_beams: int = 4
     n_candidates: int = 8
     seed: int = 0
+    real_words: bool = True  # the kit's model may only spell real words (textgen.lexicon)
 
     def __post_init__(self):
         if self.strategy not in STRATEGIES:
@@ -159,6 +163,8 @@ class DecodingSettings:
             positive_int(getattr(self, name), name)
         if isinstance(self.seed, bool) or not isinstance(self.seed, int):
             raise TypeError(f"seed must be an integer, got {self.seed!r}.")
+        if not isinstance(self.real_words, bool):
+            raise TypeError(f"real_words must be True or False, got {self.real_words!r}.")
 
 
 @dataclass(frozen=True)
@@ -238,6 +244,10 @@ class TrailerCopywriter:
     strategy, temperature, top_k, top_p, repetition_penalty, num_beams, n_candidates, seed
         Decoding settings (see :class:`DecodingSettings`); change them later with
         :meth:`configure`, which checks them.
+    real_words : bool
+        Let the kit's model spell only real words (:mod:`~cinelab.textgen.lexicon`): tokens
+        that would start a word neither English nor the catalogue's are vetoed while sampling
+        or decoding greedily. Chat models, which spell well, are never constrained.
     films, ratings : DataFrame, optional
         Catalogue and ratings, used to look up a film by ``item_id`` and a viewer by
         ``user_id``; the kit's embedded dataset is used when they are needed and not given.
@@ -333,7 +343,9 @@ class TrailerCopywriter:
         seed = self.settings.seed if seed is None else seed
         candidates = [
             self._candidate(opening, ids, log_probs, film, kind, must_name)
-            for ids, log_probs in self.generate(prompt_ids, budget, prompt_seed(seed, prompt_ids))
+            for ids, log_probs in self.generate(
+                prompt_ids, budget, prompt_seed(seed, prompt_ids), film
+            )
         ]
         best = min(candidates, key=lambda c: (len(c.checks.failed), c.perplexity))
         return Copy(
@@ -429,9 +441,12 @@ class TrailerCopywriter:
         return lm.encode(f"{prompt} {opening}".rstrip())
 
     def generate(
-        self, prompt_ids: torch.Tensor, max_new_tokens: int, seed: int
+        self, prompt_ids: torch.Tensor, max_new_tokens: int, seed: int, film: Film | None = None
     ) -> list[tuple[torch.Tensor, torch.Tensor]]:
-        """Decode with the writer's strategy: (new token ids, their log-probs) per candidate."""
+        """Decode with the writer's strategy: (new token ids, their log-probs) per candidate.
+
+        With ``real_words`` (the kit's model only), ``film``'s own words count as real.
+        """
         lm, settings = self.language_model, self.settings
         room = lm.context_length - prompt_ids.shape[1]
         if room < 1:
@@ -446,9 +461,14 @@ class TrailerCopywriter:
             )
             new_ids = ids[0, prompt_ids.shape[1] :]
             return [self._until_end(new_ids, torch.full((len(new_ids),), float(score)))]
+        token_filter = self.real_words_filter(film) if settings.real_words else None
         if settings.strategy == "greedy":
             generation = greedy_with_log_probs(
-                lm.model, prompt_ids, max_new_tokens, repetition_penalty=settings.repetition_penalty
+                lm.model,
+                prompt_ids,
+                max_new_tokens,
+                repetition_penalty=settings.repetition_penalty,
+                token_filter=token_filter,
             )
         else:
             generation = sample_candidates(
@@ -461,11 +481,22 @@ class TrailerCopywriter:
                 top_p=settings.top_p,
                 repetition_penalty=settings.repetition_penalty,
                 seed=seed,
+                token_filter=token_filter,
             )
         new = generation.sequences[:, generation.prompt_length :]  # (n, n_new)
         return [
             self._until_end(row, scores) for row, scores in zip(new, generation.token_log_probs)
         ]
+
+    def real_words_filter(self, film: Film | None) -> RealWordsFilter | None:
+        """The lexicon veto for the kit's model (None for a chat model: it spells well)."""
+        if self.is_chat:
+            return None
+        if film is None:
+            return RealWordsFilter(self.language_model.tokenizer, Lexicon())
+        lexicon = Lexicon(words(f"{film.title} {film.logline} {film.tagline}"))
+        title_words = LATIN_WORD.findall(film.title)
+        return RealWordsFilter(self.language_model.tokenizer, lexicon, closed_words=title_words)
 
     def step_distribution(self, copy: Copy, step: int, top_n: int = 12) -> pd.DataFrame:
         """The ``top_n`` likeliest tokens before token ``step`` of ``copy``, plus the one chosen.

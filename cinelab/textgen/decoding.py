@@ -31,6 +31,7 @@ import torch
 from cinelab.arguments import fraction, positive_int
 
 Logits = torch.Tensor  # (batch, vocab) or (vocab,)
+TokenFilter = Callable[[Logits, torch.Tensor], Logits]  # (logits, sequences so far) -> logits
 
 
 # ---------------------------------------------------------------- logits transforms
@@ -135,8 +136,14 @@ def process_logits(
     top_k: int | None = None,
     top_p: float | None = None,
     repetition_penalty: float = 1.0,
+    token_filter: TokenFilter | None = None,
 ) -> Logits:
-    """All transforms in the order ``transformers`` applies them: penalty, temperature, k, p."""
+    """All transforms in the order ``transformers`` applies them: penalty, temperature, k, p.
+
+    ``token_filter(logits, previous_ids)`` (e.g. the lexicon veto of
+    :class:`~cinelab.textgen.lexicon.RealWordsFilter`) runs before top-k and top-p, so they
+    choose among the tokens it allows.
+    """
     check_settings(
         temperature=temperature, top_k=top_k, top_p=top_p, repetition_penalty=repetition_penalty
     )
@@ -144,6 +151,8 @@ def process_logits(
         logits = apply_repetition_penalty(logits, previous_ids, repetition_penalty)
     if temperature != 1.0:
         logits = apply_temperature(logits, temperature)
+    if token_filter is not None:
+        logits = token_filter(logits, previous_ids)
     if top_k is not None:
         logits = top_k_filter(logits, top_k)
     if top_p is not None and top_p < 1.0:
@@ -286,6 +295,7 @@ def sample_candidates(
     repetition_penalty: float = 1.0,
     seed: int = 0,
     eos_token_id: int | Sequence[int] | None = None,
+    token_filter: TokenFilter | None = None,
 ) -> Generation:
     """Sample ``n_candidates`` continuations of one prompt, reading the prompt only once.
 
@@ -293,12 +303,15 @@ def sample_candidates(
     long prompt) and the cache is then copied ``n_candidates`` times, so the candidates only
     pay for their own new tokens. The draws are those of
     ``sample(model, prompt.repeat(n_candidates, 1), ...)`` with the same seed.
+
+    ``token_filter(logits, sequences)``, applied after the other transforms, may veto tokens
+    by setting their logits to ``-inf`` (e.g. :class:`~cinelab.textgen.lexicon.RealWordsFilter`).
     """
     positive_int(n_candidates, "n_candidates")
     prompt = _as_batch(prompt_ids, model)
     if prompt.shape[0] != 1:
         raise ValueError(f"sample_candidates takes one prompt; got a batch of {prompt.shape[0]}.")
-    choose = _sampler(temperature, top_k, top_p, repetition_penalty, seed)
+    choose = _sampler(temperature, top_k, top_p, repetition_penalty, seed, token_filter)
     return _decode_loop(model, prompt, max_new_tokens, choose, eos_token_id, copies=n_candidates)
 
 
@@ -309,18 +322,24 @@ def greedy_with_log_probs(
     *,
     repetition_penalty: float = 1.0,
     eos_token_id: int | Sequence[int] | None = None,
+    token_filter: TokenFilter | None = None,
 ) -> Generation:
-    """:func:`greedy`, also returning the model's log-probability of every token it chose."""
+    """:func:`greedy`, also returning the model's log-probability of every token it chose.
+
+    ``token_filter`` may veto tokens, as in :func:`sample_candidates`.
+    """
 
     def choose(logits: torch.Tensor, sequences: torch.Tensor) -> torch.Tensor:
-        logits = process_logits(logits, sequences, repetition_penalty=repetition_penalty)
+        logits = process_logits(
+            logits, sequences, repetition_penalty=repetition_penalty, token_filter=token_filter
+        )
         return logits.argmax(dim=-1)  # (batch,)
 
     _check_positive("repetition_penalty", repetition_penalty)
     return _decode_loop(model, prompt_ids, max_new_tokens, choose, eos_token_id)
 
 
-def _sampler(temperature, top_k, top_p, repetition_penalty, seed: int):
+def _sampler(temperature, top_k, top_p, repetition_penalty, seed: int, token_filter=None):
     """A ``choose`` step that draws from the processed distribution with its own generator."""
     check_settings(
         temperature=temperature, top_k=top_k, top_p=top_p, repetition_penalty=repetition_penalty
@@ -335,6 +354,7 @@ def _sampler(temperature, top_k, top_p, repetition_penalty, seed: int):
             top_k=top_k,
             top_p=top_p,
             repetition_penalty=repetition_penalty,
+            token_filter=token_filter,
         )
         probabilities = logits.softmax(dim=-1)  # (batch, vocab)
         return torch.multinomial(probabilities, 1, generator=generator)[:, 0]  # (batch,)

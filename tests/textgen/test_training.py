@@ -73,6 +73,54 @@ def test_next_token_loss_equals_transformers_loss(tokenizer, token_lists):
     assert torch.isclose(next_token_loss(model, input_ids, targets), expected, atol=1e-6)
 
 
+PROMPTS = [document[: document.rindex("|") + 1] for document in DOCUMENTS]
+
+
+def test_prompted_documents_know_where_their_copy_starts(tokenizer):
+    prompted = encode_documents(tokenizer, DOCUMENTS, 64, prompts=PROMPTS)
+    for ids, prompt in zip(prompted, PROMPTS):
+        assert ids.given == len(tokenizer(prompt)["input_ids"])
+        assert tokenizer.decode(ids[: ids.given], skip_special_tokens=True) == prompt
+    with pytest.raises(ValueError, match="does not start with the tokens of its prompt"):
+        encode_documents(tokenizer, DOCUMENTS[:1], 64, prompts=["social | Drama"])
+    with pytest.raises(ValueError, match="1 prompts for 2 documents"):
+        encode_documents(tokenizer, DOCUMENTS[:2], 64, prompts=PROMPTS[:1])
+
+
+def test_pad_batch_does_not_predict_the_prompt(tokenizer):
+    prompted = encode_documents(tokenizer, DOCUMENTS[:2], 64, prompts=PROMPTS[:2])
+    input_ids, targets = pad_batch(prompted, tokenizer.pad_token_id)
+    for row, ids in enumerate(prompted):
+        assert (targets[row, : ids.given] == -100).all()
+        assert targets[row, ids.given : len(ids)].tolist() == ids[ids.given :]
+        assert input_ids[row, : len(ids)].tolist() == list(ids)  # the prompt is still read
+
+
+def test_the_loss_of_a_prompted_document_is_the_loss_of_its_copy(tokenizer):
+    """Training on copy only and scoring copy in bits per character measure the same tokens."""
+    model = small_model(tokenizer).eval()
+    prompted = encode_documents(tokenizer, DOCUMENTS[:4], 64, prompts=PROMPTS[:4])
+    copies = [document[len(prompt) :] for document, prompt in zip(DOCUMENTS, PROMPTS)][:4]
+    nats = average_loss(model, prompted, tokenizer.pad_token_id) * sum(
+        len(ids) - ids.given for ids in prompted
+    )
+    bits = bits_per_character(model, tokenizer, PROMPTS[:4], copies)
+    assert nats / sum(len(c) + 1 for c in copies) / math.log(2) == pytest.approx(bits, rel=1e-5)
+
+
+def test_bfloat16_training_learns_like_float32(tokenizer, token_lists):
+    settings = {"pad_id": tokenizer.pad_token_id, "epochs": 5, "batch_size": 8,
+                "learning_rate": 1e-2, "eval_every": 15, "keep_best": False, "progress": False}  # fmt: skip
+    full = train_language_model(small_model(tokenizer), token_lists, token_lists[:4], **settings)
+    half = train_language_model(
+        small_model(tokenizer), token_lists, token_lists[:4], **settings, bfloat16=True
+    )
+    first = full.history.train_loss.iloc[0]
+    assert half.history.train_loss.iloc[0] == pytest.approx(first, abs=0.05)
+    assert half.validation_loss < first - 1.0  # it learns
+    assert half.validation_loss == pytest.approx(full.validation_loss, abs=0.2)
+
+
 def test_average_loss_weights_every_token_equally(tokenizer, token_lists):
     model = small_model(tokenizer).eval()
     one_by_one = [average_loss(model, [ids], tokenizer.pad_token_id) for ids in token_lists[:3]]
@@ -223,11 +271,11 @@ def test_a_resumed_run_ends_exactly_like_an_uninterrupted_one(
     checkpoint = tmp_path / "state.pt"
     real_step, steps_taken = training._training_step, []
 
-    def stop_after_five_steps(*args):
+    def stop_after_five_steps(*args, **kwargs):
         if len(steps_taken) == 5:
             raise KeyboardInterrupt  # as if the user pressed Ctrl-C during step 6 of 9
         steps_taken.append(1)
-        return real_step(*args)
+        return real_step(*args, **kwargs)
 
     monkeypatch.setattr(training, "_training_step", stop_after_five_steps)
     with pytest.raises(KeyboardInterrupt):

@@ -1,0 +1,158 @@
+"""Real words only: a lexicon constraint that a small model's decoding can obey.
+
+A model trained on a few megabytes of text has seen too little English to spell every word it
+starts: it writes "tonster" or glues letters onto a name ("RRRom's"). A **constrained decoder**
+fixes this at the source. At every step, before sampling, it looks at each token the model
+proposes and asks: if I append this piece to the text so far, is every finished word a real
+word, and is the unfinished one the start of a real word? Tokens that fail are removed (their
+logit becomes ``-inf``); the model then samples among the rest, in their own proportions. The
+model still chooses *what* to say; the lexicon only vetoes spellings.
+
+"Real word" means exactly what the fluency check of :func:`~cinelab.textgen.check_copy` means
+(:func:`~cinelab.textgen.checks.is_known_word`): English in ``wordfreq`` at Zipf >= 1.5, or a
+word of the catalogue or of the kit's hand-written copy, or one of the film's own words. So the
+constraint can never produce a word the check would reject, and the check never rejects a
+word the constraint allowed.
+
+Words inside a hashtag are left alone (the hashtag check judges those). A piece with letters
+outside ASCII (an "é" is often two tokens, each half meaningless) is allowed after a finished
+word; stray control characters are always vetoed. The words of the film's title
+are *closed*: nothing may be glued onto them, so "Mary Poppins" never becomes "Mary Poppinss"
+and "The Last Picture Show" never "The Last Picture Showed".
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import math
+import re
+from collections.abc import Iterable
+
+import torch
+
+from cinelab.textgen.checks import (
+    FLUENCY_MIN_ZIPF,
+    catalogue_words,
+    corpus_words,
+    is_known_word,
+)
+
+WORD_CHARACTER = re.compile(r"[A-Za-z'’]")
+TRAILING_WORD = re.compile(r"(#?)([A-Za-z'’]*)$")
+CONTROL_CHARACTER = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
+TAIL_TOKENS = 12  # enough tokens to hold the unfinished word at the end of the text
+CHECKED_TOKENS = 100  # the likeliest tokens checked at each step (top-k then keeps 50 of them)
+
+
+class Lexicon:
+    """The known words, which also answers "is this the start of a known word?".
+
+    Known: English (``wordfreq``, Zipf >= 1.5), the catalogue's and the corpus's words, and
+    ``extra_words`` (one film's names). Possessives and plurals count, as in the fluency check.
+    """
+
+    def __init__(self, extra_words: Iterable[str] = ()):
+        self.extra = frozenset(word.lower() for word in extra_words)
+        self.known = catalogue_words() | corpus_words() | self.extra
+
+    def is_word(self, word: str) -> bool:
+        return is_known_word(word, self.known)
+
+    def is_prefix(self, start: str) -> bool:
+        """True if some known word (or its possessive) begins with ``start`` (any case)."""
+        start = start.lower().replace("’", "'")
+        if "'" in start:  # "film's", "don't": a word, then the start of an ending
+            head, _, ending = start.partition("'")
+            if ending in ("", "s") and self.is_word(head):
+                return True
+        ordered = _sorted_kit_and_english_words()
+        index = bisect.bisect_left(ordered, start)
+        if index < len(ordered) and ordered[index].startswith(start):
+            return True
+        return any(word.startswith(start) for word in self.extra)
+
+    def allows(self, unfinished: str, piece: str) -> bool:
+        """May ``piece`` follow a text whose last, unfinished word is ``unfinished``?"""
+        if CONTROL_CHARACTER.search(piece):
+            return False  # a stray byte, never part of copy
+        if not piece.replace("’", "'").isascii():  # "é", or half of it: cannot be judged alone,
+            return unfinished in ("", "#") or self.is_word(unfinished)  # but it ends the word
+        text = unfinished + piece
+        words = re.findall(r"#?[A-Za-z'’]+", text)
+        if not words:
+            return True
+        ends_in_word = bool(WORD_CHARACTER.match(text[-1]))
+        finished = words[:-1] if ends_in_word else words
+        if any(
+            not word.startswith("#") and not self.is_word(word.strip("'’")) for word in finished
+        ):
+            return False
+        last = words[-1]
+        return not ends_in_word or last.startswith("#") or self.is_prefix(last)
+
+
+@functools.cache
+def _sorted_kit_and_english_words() -> list[str]:
+    """Every known word in order, so a prefix is found by bisection (built once, ~0.5 s)."""
+    from wordfreq import get_frequency_dict
+
+    least = 10 ** (FLUENCY_MIN_ZIPF - 9)  # Zipf = log10(frequency per word) + 9
+    english = {
+        word
+        for word, frequency in get_frequency_dict("en").items()
+        if frequency >= least and word.isascii()
+    }
+    return sorted(english | catalogue_words() | corpus_words())
+
+
+@functools.cache
+def token_pieces(tokenizer) -> tuple[str, ...]:
+    """The text of every token id on its own (``" night"``, ``"ing"``), once per tokenizer.
+
+    A special token (end of text) reads as a space: it ends the word before it.
+    """
+    special = set(tokenizer.all_special_ids)
+    return tuple(
+        " " if index in special else tokenizer.decode([index]) for index in range(len(tokenizer))
+    )
+
+
+class RealWordsFilter:
+    """A decoding step's filter: ``-inf`` for tokens that would spell a word not in the lexicon.
+
+    Called as ``filter(logits, sequences)`` before top-k and top-p. Each row keeps only the
+    allowed tokens among its ``CHECKED_TOKENS`` likeliest (checking a whole vocabulary at every
+    step would be slow, and the kit samples from the top 50 anyway); top-k and top-p then
+    choose among those. If none of them is allowed, the whole vocabulary is searched.
+    """
+
+    def __init__(self, tokenizer, lexicon: Lexicon, closed_words: Iterable[str] = ()):
+        self.tokenizer = tokenizer
+        self.lexicon = lexicon
+        self.closed_words = frozenset(closed_words)  # never extended: "Show" never "Showed"
+        self.pieces = token_pieces(tokenizer)
+
+    def __call__(self, logits: torch.Tensor, sequences: torch.Tensor) -> torch.Tensor:
+        logits = logits.clone()  # (rows, vocab)
+        likeliest = logits.topk(min(CHECKED_TOKENS, logits.shape[-1]), dim=-1).indices  # (rows, k)
+        for row in range(logits.shape[0]):
+            tail = self.tokenizer.decode(sequences[row, -TAIL_TOKENS:], skip_special_tokens=True)
+            unfinished = TRAILING_WORD.search(tail).group(0)
+            allowed = self._allowed(unfinished, likeliest[row].tolist())
+            if not allowed:  # rare: search the whole vocabulary (slower, never stuck)
+                allowed = self._allowed(unfinished, range(len(self.pieces)))
+            if allowed:
+                kept = logits[row, allowed]
+                logits[row] = -math.inf
+                logits[row, allowed] = kept
+        return logits
+
+    def _allowed(self, unfinished: str, token_ids) -> list[int]:
+        closed = unfinished in self.closed_words
+        return [
+            index
+            for index in token_ids
+            if not (closed and WORD_CHARACTER.match(self.pieces[index]))
+            and self.lexicon.allows(unfinished, self.pieces[index])
+        ]
