@@ -5,8 +5,10 @@ Run by hand (not part of the tests):
     python benchmarks/textgen.py                     # 20 films x 5 kinds x 2 viewers, 1 thread
     python benchmarks/textgen.py --show 40           # ... and print 40 pieces to read cold
     python benchmarks/textgen.py --decoding          # by-hand decoding vs model.generate (tokens/s)
+    python benchmarks/textgen.py --no-veto           # the model alone: real-words veto switched off
 
-The writer is ``TrailerCopywriter("kit")`` with its default decoding settings. Films are drawn
+The writer is ``TrailerCopywriter("kit")`` with its default decoding settings, the real-words
+veto included (``--no-veto`` measures the model without it). Films are drawn
 with a fixed seed, half from the films the model was trained on and half from the held-out
 films (``textgen.split_of``); every film gets every kind the kit's model knows, for two viewers
 with opposite tastes (read from their ratings). Measured, against the targets of the course:
@@ -265,6 +267,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--show", type=int, default=0, help="write and print pieces to read")
     parser.add_argument("--no-bpc", action="store_true", help="skip the bits-per-character part")
     parser.add_argument("--decoding", action="store_true", help="only the decoding speed table")
+    parser.add_argument("--no-veto", action="store_true", help="switch the real-words veto off")
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--new-tokens", type=int, default=40)
     args = parser.parse_args(argv)
@@ -275,9 +278,12 @@ def main(argv: list[str] | None = None) -> None:
 
     films, ratings = read_films(), read_ratings()
     viewers = opposite_viewers(ratings, films)
-    writer = TrailerCopywriter("kit", films=films, ratings=ratings)
+    writer = TrailerCopywriter("kit", films=films, ratings=ratings, real_words=not args.no_veto)
     chosen_films = benchmark_films(films, args.films, args.seed)
-    print(f"torch {torch.__version__}, {args.threads} threads; model {writer.model_name};")
+    veto = "off" if args.no_veto else "on"
+    print(
+        f"torch {torch.__version__}, {args.threads} threads; model {writer.model_name}; veto {veto};"
+    )
     print(f"{len(chosen_films)} films ({(chosen_films.split == 'validation').sum()} held out)"
           " x 2 viewers x every kind the model was trained on")  # fmt: skip
     for viewer in viewers:
