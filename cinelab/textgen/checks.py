@@ -32,7 +32,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from wordfreq import zipf_frequency
+from wordfreq import get_frequency_dict, zipf_frequency
 
 from cinelab.data.genres import GENRES
 from cinelab.textgen.metrics import CorpusIndex, repetition_rate, words
@@ -230,7 +230,17 @@ def is_known_word(word: str, known: set[str] = frozenset()) -> bool:
     candidates = {base, base.removesuffix("s")}
     if candidates & known:
         return True
-    return zipf_frequency(base, "en") >= FLUENCY_MIN_ZIPF
+    return base in english_words()
+
+
+@functools.cache
+def english_words() -> frozenset[str]:
+    """Every word ``wordfreq`` rates at Zipf >= ``FLUENCY_MIN_ZIPF``, read once (a set lookup is
+    what lets the decoder's real-words veto ask about thousands of words per piece)."""
+    least = 10 ** (FLUENCY_MIN_ZIPF - 0.005 - 9)  # Zipf = log10(frequency) + 9, shown to 2 places
+    return frozenset(
+        word for word, frequency in get_frequency_dict("en").items() if frequency >= least
+    )
 
 
 def hashtag_check(text: str, title: str, genres: Iterable[str]) -> Check:

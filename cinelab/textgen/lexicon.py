@@ -4,7 +4,9 @@ A model trained on a few megabytes of text has seen too little English to spell 
 starts: it writes "tonster" or glues letters onto a name ("RRRom's"). A **constrained decoder**
 fixes this at the source. At every step, before sampling, it looks at each token the model
 proposes and asks: if I append this piece to the text so far, is every finished word a real
-word, and is the unfinished one the start of a real word? Tokens that fail are removed (their
+word, and is the unfinished one the start of a common or catalogue word (not of any of the
+170,000 rare words the fluency list knows, which a small model started on can only spell out
+letter by letter)? Tokens that fail are removed (their
 logit becomes ``-inf``); the model then samples among the rest, in their own proportions. The
 model still chooses *what* to say; the lexicon only vetoes spellings.
 
@@ -32,7 +34,6 @@ from collections.abc import Iterable
 import torch
 
 from cinelab.textgen.checks import (
-    FLUENCY_MIN_ZIPF,
     catalogue_words,
     corpus_words,
     is_known_word,
@@ -42,7 +43,9 @@ WORD_CHARACTER = re.compile(r"[A-Za-z'’]")
 TRAILING_WORD = re.compile(r"(#?)([A-Za-z'’]*)$")
 CONTROL_CHARACTER = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
 TAIL_TOKENS = 12  # enough tokens to hold the unfinished word at the end of the text
-CHECKED_TOKENS = 100  # the likeliest tokens checked at each step (top-k then keeps 50 of them)
+COMMON_ZIPF = 3.0  # a new word must head for a word at least this common (or the kit's own)
+CHECKED_TOKENS = 64  # the likeliest tokens checked at each step (top-k then keeps up to 50)
+FALLBACK_TOKENS = 1024  # checked when none of those is allowed
 
 
 class Lexicon:
@@ -53,24 +56,25 @@ class Lexicon:
     """
 
     def __init__(self, extra_words: Iterable[str] = ()):
-        self.extra = frozenset(word.lower() for word in extra_words)
-        self.known = catalogue_words() | corpus_words() | self.extra
+        extra = {word.lower() for word in extra_words}
+        self.known = catalogue_words() | corpus_words() | extra
+        self.extra_prefixes = {word[:end] for word in extra for end in range(1, len(word) + 1)}
 
     def is_word(self, word: str) -> bool:
         return is_known_word(word, self.known)
 
     def is_prefix(self, start: str) -> bool:
-        """True if some known word (or its possessive) begins with ``start`` (any case)."""
+        """True if a common or kit word (or its possessive) begins with ``start`` (any case)."""
         start = start.lower().replace("’", "'")
         if "'" in start:  # "film's", "don't": a word, then the start of an ending
             head, _, ending = start.partition("'")
             if ending in ("", "s") and self.is_word(head):
                 return True
-        ordered = _sorted_kit_and_english_words()
+        ordered = _sorted_word_starts()
         index = bisect.bisect_left(ordered, start)
         if index < len(ordered) and ordered[index].startswith(start):
             return True
-        return any(word.startswith(start) for word in self.extra)
+        return start in self.extra_prefixes
 
     def allows(self, unfinished: str, piece: str) -> bool:
         """May ``piece`` follow a text whose last, unfinished word is ``unfinished``?"""
@@ -93,17 +97,18 @@ class Lexicon:
 
 
 @functools.cache
-def _sorted_kit_and_english_words() -> list[str]:
-    """Every known word in order, so a prefix is found by bisection (built once, ~0.5 s)."""
+def _sorted_word_starts() -> list[str]:
+    """The words a new word may grow into, in order, so a prefix is found by bisection.
+
+    Common English (Zipf >= ``COMMON_ZIPF``) and the kit's own words, not all 170,000 words of
+    the fluency list: started towards a rare word ("Cockeysvil..."), a small model can only
+    finish it by spelling it out letter by letter.
+    """
     from wordfreq import get_frequency_dict
 
-    least = 10 ** (FLUENCY_MIN_ZIPF - 9)  # Zipf = log10(frequency per word) + 9
-    english = {
-        word
-        for word, frequency in get_frequency_dict("en").items()
-        if frequency >= least and word.isascii()
-    }
-    return sorted(english | catalogue_words() | corpus_words())
+    least = 10 ** (COMMON_ZIPF - 9)  # Zipf = log10(frequency) + 9
+    common = {word for word, frequency in get_frequency_dict("en").items() if frequency >= least}
+    return sorted(common | catalogue_words() | corpus_words())
 
 
 @functools.cache
@@ -124,7 +129,9 @@ class RealWordsFilter:
     Called as ``filter(logits, sequences)`` before top-k and top-p. Each row keeps only the
     allowed tokens among its ``CHECKED_TOKENS`` likeliest (checking a whole vocabulary at every
     step would be slow, and the kit samples from the top 50 anyway); top-k and top-p then
-    choose among those. If none of them is allowed, the whole vocabulary is searched.
+    choose among those. If none of them is allowed, the ``FALLBACK_TOKENS`` likeliest are
+    searched, then the whole vocabulary; a row where nothing at all is allowed (a word that no
+    token can finish) is left as it was, and the fluency check will say so.
     """
 
     def __init__(self, tokenizer, lexicon: Lexicon, closed_words: Iterable[str] = ()):
@@ -132,27 +139,34 @@ class RealWordsFilter:
         self.lexicon = lexicon
         self.closed_words = frozenset(closed_words)  # never extended: "Show" never "Showed"
         self.pieces = token_pieces(tokenizer)
+        self._verdicts: dict[tuple[str, int], bool] = {}
+        self.fallbacks = 0  # steps where none of the likeliest tokens was allowed
 
     def __call__(self, logits: torch.Tensor, sequences: torch.Tensor) -> torch.Tensor:
-        logits = logits.clone()  # (rows, vocab)
+        keep = torch.ones_like(logits, dtype=torch.bool)  # (rows, vocab)
         likeliest = logits.topk(min(CHECKED_TOKENS, logits.shape[-1]), dim=-1).indices  # (rows, k)
         for row in range(logits.shape[0]):
             tail = self.tokenizer.decode(sequences[row, -TAIL_TOKENS:], skip_special_tokens=True)
             unfinished = TRAILING_WORD.search(tail).group(0)
             allowed = self._allowed(unfinished, likeliest[row].tolist())
-            if not allowed:  # rare: search the whole vocabulary (slower, never stuck)
-                allowed = self._allowed(unfinished, range(len(self.pieces)))
+            if not allowed:  # rare: look further down the list, then everywhere
+                self.fallbacks += 1
+                ranked = logits[row].argsort(descending=True)  # (vocab,)
+                for limit in (FALLBACK_TOKENS, len(self.pieces)):
+                    allowed = allowed or self._allowed(unfinished, ranked[:limit].tolist())
             if allowed:
-                kept = logits[row, allowed]
-                logits[row] = -math.inf
-                logits[row, allowed] = kept
-        return logits
+                keep[row] = False
+                keep[row, allowed] = True
+        return logits.masked_fill(~keep, -math.inf)
 
     def _allowed(self, unfinished: str, token_ids) -> list[int]:
-        closed = unfinished in self.closed_words
-        return [
-            index
-            for index in token_ids
-            if not (closed and WORD_CHARACTER.match(self.pieces[index]))
-            and self.lexicon.allows(unfinished, self.pieces[index])
-        ]
+        return [index for index in token_ids if self._allows(unfinished, index)]
+
+    def _allows(self, unfinished: str, index: int) -> bool:
+        """One verdict, remembered: the candidates of one piece ask the same questions."""
+        key = (unfinished, index)
+        if key not in self._verdicts:
+            piece = self.pieces[index]
+            glued = unfinished in self.closed_words and WORD_CHARACTER.match(piece)
+            self._verdicts[key] = not glued and self.lexicon.allows(unfinished, piece)
+        return self._verdicts[key]

@@ -77,16 +77,17 @@ def test_the_filter_keeps_the_allowed_among_the_likeliest_tokens(kit_lm, lexicon
     assert all(lexicon.allows("wholl", token_filter.pieces[i]) for i in torch.nonzero(kept)[:, 0])
 
 
-def test_when_no_likely_token_is_allowed_the_whole_vocabulary_is_searched(kit_lm, lexicon):
+def test_when_no_likely_token_is_allowed_the_filter_looks_further_down(kit_lm, lexicon):
     sequences = kit_lm.encode("It is wholl")  # the start of "wholly", not yet a word
     token_filter = RealWordsFilter(kit_lm.tokenizer, lexicon)
     new_words = [i for i, piece in enumerate(token_filter.pieces) if piece[:2].strip().isalpha()
                  and piece.startswith(" ")][:CHECKED_TOKENS]  # fmt: skip
     logits = torch.zeros(1, len(kit_lm.tokenizer))
     logits[0, new_words] = 5.0  # the likeliest tokens all leave "wholl" unfinished: none allowed
+    logits[0, token_filter.pieces.index("y")] = 1.0  # further down the list
     kept = torch.isfinite(token_filter(logits, sequences)[0])
     assert not kept[new_words].any()
-    assert kept[token_filter.pieces.index("y")]
+    assert kept[token_filter.pieces.index("y")] and token_filter.fallbacks == 1
 
 
 def test_stray_control_characters_are_vetoed(lexicon):
