@@ -20,7 +20,7 @@ def _add_doctor(sub) -> None:
 def _add_train_lm(sub) -> None:
     parser = sub.add_parser(
         "train-lm",
-        help="retrain the trailer-copy tokenizer and GPT (about 35 minutes on 2 cores)",
+        help="retrain the trailer-copy tokenizer and GPT (about two hours on 2 cores)",
         description="Retrain the kit's trailer-copy model from the corpus. Without --output it"
         " writes to ~/.cache/cinelab/trailer-gpt and never touches the shipped model;"
         " `--output data/models/trailer-gpt` reproduces the shipped one.",
