@@ -130,6 +130,7 @@ def test_a_folder_without_config_is_not_a_model(tmp_path):
 
 def test_the_kit_model_is_small_and_loads(kit_lm):
     assert kit_lm.name == "kit" and not kit_lm.has_chat_template
-    size = sum(path.stat().st_size for path in loading.KIT_MODEL_DIR.glob("*.safetensors"))
-    assert 1e6 < size < 10e6
+    weights = sum(path.stat().st_size for path in loading.KIT_MODEL_DIR.glob("*.safetensors"))
+    every_file = sum(path.stat().st_size for path in loading.KIT_MODEL_DIR.iterdir())
+    assert 1e6 < weights <= every_file <= 40e6  # the course's limit for the shipped model files
     assert kit_lm.tokenizer.eos_token == "<|endoftext|>"
