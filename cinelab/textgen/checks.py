@@ -19,8 +19,12 @@ a failure can always be explained in one sentence:
 - **no prompt leak**: none of the prompt's scaffolding ("film:", "kind:", "tagline |",
   special tokens such as ``<|im_end|>``) and no reasoning (``<think>``) reaches the copy.
 - **title**: when the kind names the film, the exact title is there (any case, a possessive
-  "Alien's" counts); and the title is never misspelt by glued letters ("Mary Poppinss").
-- **not repetitive**: at most ``MAX_REPETITION`` of the word trigrams repeat earlier ones.
+  "Alien's" counts); the title is never misspelt by glued letters ("Mary Poppinss") nor
+  broken off into a look-alike ("Exit Through the Gift Shot"); and the copy does not name a
+  sequel of the film instead ("Toy Story 2" in copy for Toy Story).
+- **not repetitive**: at most ``MAX_REPETITION`` of the word trigrams repeat earlier ones; no
+  word three times in a row ("Bang Bang Bang" beyond the title's own); the title not said
+  twice within a few words ("Duck Soup, Duck Soup").
 - **original**: no sentence of the kit's corpus, nor the film's own logline or tagline, is
   copied (the corpus rule of :class:`~cinelab.textgen.metrics.CorpusIndex`).
 """
@@ -28,18 +32,20 @@ a failure can always be explained in one sentence:
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from wordfreq import get_frequency_dict, zipf_frequency
+from wordfreq import get_frequency_dict
 
 from cinelab.data.genres import GENRES
 from cinelab.textgen.metrics import CorpusIndex, repetition_rate, words
 
 FLUENCY_MIN_ZIPF = 1.5
-COMMON_WORD_ZIPF = 3.0  # "aliens" (4.3) after "Alien" is a word, "Poppinss" (0) is a typo
 MAX_REPETITION = 0.25
+MAX_RUN = 2  # the same word at most twice in a row ("very, very" yes, "Bang Bang Bang" no)
+TITLE_ECHO_GAP = 3  # words between two mentions of the title below which it is a stutter
 
 
 @dataclass(frozen=True)
@@ -182,7 +188,7 @@ def check_copy(
         hashtag_check(text, title, genres),
         leak_check(text),
         title_check(text, title, must_name),
-        repetition_check(text),
+        repetition_check(text, title),
         originality_check(text, corpus or default_corpus(), own_lines),
     )
     return CopyReport(checks)
@@ -272,9 +278,12 @@ def leak_check(text: str) -> Check:
 
 
 def title_check(text: str, title: str, must_name: bool) -> Check:
-    glued = misspelt_title_words(text, title)
-    if glued:
-        return Check("title", False, f"the title is misspelt: {', '.join(glued)}.")
+    misspelt = misspelt_title_words(text, title) + broken_titles(text, title)
+    if misspelt:
+        return Check("title", False, f"the title is misspelt: {', '.join(misspelt)}.")
+    sequels = sequels_named(text, title)
+    if sequels:
+        return Check("title", False, f"names another film, {sequels[0]!r}, not {title!r}.")
     if must_name and not names_the_title(text, title):
         return Check("title", False, f"the copy must name {title!r}.")
     return Check("title", True, "named exactly." if must_name else "not misspelt.")
@@ -296,27 +305,99 @@ def names_the_title(text: str, title: str) -> bool:
 def misspelt_title_words(text: str, title: str) -> list[str]:
     """Words of ``text`` that are a title word with letters glued on ("Poppinss", "Titanicc").
 
-    A possessive ("Poppins's", "Poppins'") is fine, and so is a common English word that
-    merely starts like a title word ("Aliens" after "Alien", "Heated" after "Heat").
+    A possessive ("Poppins's", "Poppins'") is fine, and so is a real word that merely starts
+    like a title word: English ("Aliens" after "Alien", "shopkeeper" after "Gift Shop") or the
+    kit's own ("Barbieland"). Hashtags are the hashtag check's business ("#GiftShop").
     """
     title_words = {word.lower() for word in LATIN_WORD.findall(title) if len(word) >= 4}
+    real_words = english_words() | corpus_words() | catalogue_words()
     glued = []
-    for word in LATIN_WORD.findall(text):
-        lower = word.lower().replace("’", "'")
-        if lower.endswith(POSSESSIVE):
-            lower = lower.removesuffix("'s").removesuffix("'")
-        for title_word in title_words:
-            glued_on = lower.startswith(title_word) and lower not in title_words
-            if glued_on and zipf_frequency(lower, "en") < COMMON_WORD_ZIPF:
-                glued.append(word)
+    for word in LATIN_WORD.findall(HASHTAG.sub(" ", text)):
+        lower = _base_form(word)
+        starts_like_title = any(lower.startswith(title_word) for title_word in title_words)
+        if starts_like_title and lower not in title_words and lower not in real_words:
+            glued.append(word)
     return glued
 
 
-def repetition_check(text: str) -> Check:
+def broken_titles(text: str, title: str) -> list[str]:
+    """Places where the title starts and then veers into a look-alike word.
+
+    At least half of the title's words (two or more) are matched in order, and the next word
+    starts with the same three letters as the title's next word without being it or its
+    possessive: "Exit Through the Gift Shot" for *Exit Through the Gift Shop*. A title cut
+    short by an ordinary word ("The Great War" for *The Great Dictator*) is not a misspelling.
+    """
+    title_words = [_base_form(word) for word in LATIN_WORD.findall(title)]
+    text_words = LATIN_WORD.findall(text)
+    lowered = [_base_form(word) for word in text_words]
+    broken = []
+    for start in range(len(lowered)):
+        matched = 0
+        while (
+            matched < len(title_words) - 1
+            and start + matched < len(lowered)
+            and lowered[start + matched] == title_words[matched]
+        ):
+            matched += 1
+        if matched < max(2, len(title_words) / 2) or start + matched >= len(lowered):
+            continue
+        expected, written = title_words[matched], lowered[start + matched]
+        if written != expected and written[:3] == expected[:3]:
+            broken.append(" ".join(text_words[start : start + matched + 1]))
+    return broken
+
+
+def sequels_named(text: str, title: str) -> list[str]:
+    """Catalogue titles that extend this one ("Toy Story 2" for Toy Story) named in the text."""
+    return [
+        other
+        for other in catalogue_titles()
+        if other != title and other.startswith(title) and _names_exactly(text, other)
+    ]
+
+
+def _names_exactly(text: str, title: str) -> bool:
+    return bool(_mentions(text, title))
+
+
+def _mentions(text: str, title: str) -> list[tuple[int, int]]:
+    """Where the exact title stands in the text as whole words (a hashtag is not a mention)."""
+    pattern = r"(?<![\w#])" + re.escape(title) + r"(?![\w])"
+    return [match.span() for match in re.finditer(pattern, text)]
+
+
+def repetition_check(text: str, title: str = "") -> Check:
     rate = repetition_rate(text)
     if rate > MAX_REPETITION:
         return Check("not repetitive", False, f"{rate:.0%} of its word trigrams repeat.")
+    run = longest_word_run(text)
+    if len(run) > MAX_RUN:
+        return Check("not repetitive", False, f"{' '.join(run)!r}: one word over and over.")
+    if title and title_echoes(text, title):
+        return Check("not repetitive", False, f"says {title!r} twice in a row.")
     return Check("not repetitive", True, f"{rate:.0%} of its word trigrams repeat.")
+
+
+def longest_word_run(text: str) -> list[str]:
+    """The longest stretch of one word repeated back to back (any case), as written."""
+    written = LATIN_WORD.findall(text)
+    best, start = written[:1], 0
+    for end in range(1, len(written) + 1):
+        if end == len(written) or written[end].lower() != written[start].lower():
+            if end - start > len(best):
+                best = written[start:end]
+            start = end
+    return best
+
+
+def title_echoes(text: str, title: str) -> bool:
+    """The title said again within ``TITLE_ECHO_GAP`` words of the last time it was said."""
+    mentions = _mentions(text, title)
+    return any(
+        len(LATIN_WORD.findall(text[end:start])) <= TITLE_ECHO_GAP
+        for (_, end), (start, _) in itertools.pairwise(mentions)
+    )
 
 
 def originality_check(text: str, corpus: CorpusIndex, own_lines: Iterable[str]) -> Check:
@@ -340,6 +421,14 @@ def catalogue_words() -> frozenset[str]:
     films = read_films()
     texts = list(films["title"]) + list(films["logline"].fillna(""))
     return frozenset(_base_form(word) for text in texts for word in LATIN_WORD.findall(text))
+
+
+@functools.cache
+def catalogue_titles() -> tuple[str, ...]:
+    """Every title in the kit's catalogue."""
+    from cinelab.data.embedded import read_films
+
+    return tuple(read_films()["title"].drop_duplicates())
 
 
 @functools.cache

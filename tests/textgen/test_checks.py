@@ -23,7 +23,8 @@ def films():
     catalogue = read_films()
     return {title: catalogue[catalogue.title == title].iloc[0].to_dict() for title in
             ("Scarface", "Mary Poppins", "Memories of Murder", "Alien", "It Happened One Night",
-             "Heat", "Blade Runner")}  # fmt: skip
+             "Heat", "Blade Runner", "Toy Story", "Exit Through the Gift Shop",
+             "Chitty Chitty Bang Bang", "Duck Soup", "Breakfast at Tiffany's", "All About Eve")}  # fmt: skip
 
 
 def failed(report):
@@ -128,6 +129,71 @@ def test_copying_the_films_own_lines_or_the_corpus_fails(films):
 def test_loops_fail_the_repetition_check(films):
     text = "The night is dark and the night is dark and the night is dark and cold."
     assert not check_copy(text, films["Alien"], "blurb")["not repetitive"].passed
+
+
+@pytest.mark.parametrize(
+    ("title", "kind", "text", "reason"),
+    [  # what the kit's model wrote in a cold read, one fault each
+        ("Chitty Chitty Bang Bang", "voiceover", ("Chitty Chitty Bang Bang Bang is a grandfather's"
+         " animated feat. His father has never been waiting for the masters of the town at all."),
+         "'Bang Bang Bang': one word over and over."),
+        ("Duck Soup", "blurb", ("Duck Soup, Duck Soup is the reality comedy of the pride of a"
+         " small country at war."), "says 'Duck Soup' twice in a row."),
+    ],
+)  # fmt: skip
+def test_stutters_fail_the_repetition_check(films, title, kind, text, reason):
+    report = check_copy(text, films[title], kind)
+    assert failed(report) == {"not repetitive"}
+    assert report["not repetitive"].reason == reason
+
+
+@pytest.mark.parametrize(
+    ("title", "kind", "text", "reason"),
+    [
+        ("Exit Through the Gift Shop", "blurb", ("Exit Through the Gift Shot is a gripping"
+         " documentary about a street artist and the man who films him."),
+         "the title is misspelt: Exit Through the Gift Shot."),
+        ("Toy Story", "social", ("Toy Story 2 is the funniest animated film I have seen in years."
+         " #Animation"), "names another film, 'Toy Story 2', not 'Toy Story'."),
+    ],
+)  # fmt: skip
+def test_a_broken_title_or_a_sequel_fails_the_title_check(films, title, kind, text, reason):
+    report = check_copy(text, films[title], kind)
+    assert failed(report) == {"title"}
+    assert report["title"].reason == reason
+
+
+@pytest.mark.parametrize(
+    ("title", "kind", "text"),
+    [  # repetition on purpose, a possessive title, a title cut short by an ordinary word
+        ("All About Eve", "blurb", ("In All About Eve, a Broadway star takes in a fan who is"
+         " quiet, eager and very, very ambitious.")),
+        ("Toy Story", "social", "Toy Story made me cry every time. Every time. #Animation"),
+        ("Breakfast at Tiffany's", "blurb", ("Breakfast at Tiffany's watches a New York party girl"
+         " and the struggling writer who falls for her.")),
+        ("Exit Through the Gift Shop", "blurb", ("Exit Through the Gift Shop follows a shopkeeper"
+         " with a camera into the street-art scene of Los Angeles.")),
+    ],
+)  # fmt: skip
+def test_deliberate_repetition_and_possessive_titles_pass(films, title, kind, text):
+    report = check_copy(text, films[title], kind)
+    assert report["not repetitive"].passed and report["title"].passed, report.reasons()
+
+
+def test_the_new_repetition_and_title_rules_spare_the_corpus():
+    """Of the 12,000 written lines, at most 2 trip a stutter, broken-title or sequel rule."""
+    from cinelab.textgen.checks import broken_titles, longest_word_run, sequels_named, title_echoes
+
+    copy = load_copy()
+    tripped = [
+        line.text
+        for line in copy.itertuples()
+        if broken_titles(line.text, line.title)
+        or sequels_named(line.text, line.title)
+        or len(longest_word_run(line.text)) > 2
+        or title_echoes(line.text, line.title)
+    ]
+    assert len(tripped) <= 2, tripped
 
 
 def test_good_copy_passes_every_check(films):
