@@ -101,7 +101,6 @@ LEAK = re.compile(
     r"|<\|?/?[a-z_]+\|?>"
     r"|\b(tagline|voiceover|social|blurb|continuation)\s*\|"
 )
-POSSESSIVE = ("'s", "’s", "'", "’")
 
 
 @dataclass(frozen=True)
@@ -353,12 +352,8 @@ def sequels_named(text: str, title: str) -> list[str]:
     return [
         other
         for other in catalogue_titles()
-        if other != title and other.startswith(title) and _names_exactly(text, other)
+        if other != title and other.startswith(title) and _mentions(text, other)
     ]
-
-
-def _names_exactly(text: str, title: str) -> bool:
-    return bool(_mentions(text, title))
 
 
 def _mentions(text: str, title: str) -> list[tuple[int, int]]:
