@@ -5,6 +5,12 @@ Run by hand (not part of the tests; minutes per row on 2 cores):
     python benchmarks/lm_sweep.py vocab --steps 80 --vocab 1000,2000,4000,8000
     python benchmarks/lm_sweep.py size --steps 80 --vocab 4000 --shapes 128x4x4,192x4x4,256x4x4
     python benchmarks/lm_sweep.py ngram --orders 3,4,5,6,7,8,9,10
+    python benchmarks/lm_sweep.py extra --steps 1472 --shapes 128x4x4 --learning-rate 3e-3
+
+``extra`` asks whether the kit's other English helps the copy: the same GPT trained on the
+copy alone, then on the copy plus the reviews and loglines of the training films as
+prompt-free documents (every token scored), with as many more steps as keep the passes over
+the copy equal.
 
 Every row trains on the training films of the kit's corpus (``KitCorpus``, the same documents
 as ``cinelab train-lm``) for the same number of steps of 32 documents and scores the copy of the
@@ -27,6 +33,7 @@ from cinelab.textgen.training import (
     KitCorpus,
     bits_per_character,
     build_tiny_gpt,
+    encode_documents,
     encode_prompted_documents,
     train_language_model,
 )
@@ -36,9 +43,11 @@ BATCH_SIZE = 32
 BFLOAT16 = KIT_SETTINGS["bfloat16"]
 
 
-def gpt_row(corpus, tokenizer, n_embd, n_layer, n_head, steps, learning_rate, dropout) -> dict:
+def gpt_row(
+    corpus, tokenizer, n_embd, n_layer, n_head, steps, learning_rate, dropout, extra_texts=()
+) -> dict:
     """Train one GPT for ``steps`` steps (the loss on the copy only, as the kit's recipe) and
-    score the held-out copy."""
+    score the held-out copy. ``extra_texts`` join the training documents with no prompt."""
     model = build_tiny_gpt(
         len(tokenizer),
         end_of_text_id=tokenizer.eos_token_id,
@@ -49,6 +58,9 @@ def gpt_row(corpus, tokenizer, n_embd, n_layer, n_head, steps, learning_rate, dr
         dropout=dropout,
     )
     train = encode_prompted_documents(tokenizer, corpus.train, CONTEXT)
+    if extra_texts:
+        texts = [" " + text for text in extra_texts]
+        train += encode_documents(tokenizer, texts, CONTEXT, prompts=[""] * len(texts))
     validation = encode_prompted_documents(tokenizer, corpus.validation[:200], CONTEXT)
     started = time.perf_counter()
     run = train_language_model(
@@ -75,15 +87,28 @@ def gpt_row(corpus, tokenizer, n_embd, n_layer, n_head, steps, learning_rate, dr
         "weights": sum(parameter.numel() for parameter in model.parameters()),
         "tokens_per_document": round(sum(map(len, train)) / len(train), 1),
         "steps": steps,
+        "extra_documents": len(extra_texts),
         "dropout": dropout,
         "seconds": round(seconds),
         "bits_per_character": round(bits, 4),
     }
 
 
+def training_films_english(corpus) -> list[str]:
+    """The kit's reviews and loglines of the training films (none of a held-out film)."""
+    from cinelab.data.embedded import read_films
+    from cinelab.language.reviews import load_reviews
+
+    films = read_films()
+    training_ids = set(corpus.train["item_id"])
+    reviews = load_reviews()
+    loglines = films.loc[films.item_id.isin(training_ids), "logline"].dropna()
+    return list(reviews.loc[reviews.item_id.isin(training_ids), "review"]) + list(loglines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("sweep", choices=["vocab", "size", "ngram"])
+    parser.add_argument("sweep", choices=["vocab", "size", "ngram", "extra"])
     parser.add_argument("--steps", type=int, default=80)
     parser.add_argument("--vocab", default="1000,2000,4000,8000")
     parser.add_argument(
@@ -119,6 +144,15 @@ def main() -> None:
                     )
                 )
             )
+    elif args.sweep == "extra":
+        tokenizer = train_tokenizer(corpus.train["document"], vocab_size=vocabularies[0])
+        n_embd, n_layer, n_head = (int(part) for part in args.shapes.split(",")[0].split("x"))
+        extra = training_films_english(corpus)
+        for texts in ([], extra):
+            steps = round(args.steps * (len(corpus.train) + len(texts)) / len(corpus.train))
+            row = gpt_row(corpus, tokenizer, n_embd, n_layer, n_head, steps,
+                          args.learning_rate, args.dropout, texts)  # fmt: skip
+            print(json.dumps(row))
     else:
         tokenizer = train_tokenizer(corpus.train["document"], vocab_size=vocabularies[0])
         for shape in args.shapes.split(","):
