@@ -141,6 +141,21 @@ def test_viewer_contrast_on_hand_computed_texts():
     assert contrast.between_seeds == 0.0 and contrast.gap == pytest.approx(4 / 7)
     with pytest.raises(ValueError, match="at least 2"):
         viewer_contrast(["a"], ["b"])
+    with pytest.raises(ValueError, match="at most 12"):
+        viewer_contrast(["a"] * 13, ["b"] * 13)
+
+
+def test_the_permutation_p_value_of_a_viewer_contrast():
+    from cinelab.textgen import viewer_contrast
+
+    # opposite viewers, the same words at every seed: only swapping all or none of the 6 seeds
+    # keeps the viewers apart, so the p-value is the smallest 6 seeds allow, 2 / 64
+    opposite = viewer_contrast(["love at sea"] * 6, ["war in the trenches"] * 6)
+    assert opposite.p_value == pytest.approx(2 / 64) and opposite.gap > 0.9
+    assert viewer_contrast(["love at sea"] * 4, ["war at dawn"] * 4).p_value == 2 / 16
+    # a viewer who changes nothing: every swap gives the same gap, so p = 1
+    same = viewer_contrast(["one", "two", "three"], ["one", "two", "three"])
+    assert same.p_value == 1.0 and same.gap == pytest.approx(-1.0)
 
 
 def test_the_viewers_taste_reaches_the_chat_brief():
