@@ -12,6 +12,7 @@ Stable CSS classes (for styling and browser tests): ``cinelab-film-chat`` on the
 from __future__ import annotations
 
 import html
+import math
 import time
 
 import ipywidgets as widgets
@@ -26,6 +27,11 @@ EXAMPLES = (
     "What genres is Casablanca?",
     "Who directed Vertigo?",
 )
+
+# ipywidgets throttles state sync but not events: a click on Ask (or Enter) can reach the kernel
+# before the last keystrokes of the question. Text that arrives this soon after an answer is such
+# a late question, and is answered again.
+LATE_TEXT_SECONDS = 2.0
 
 
 class FilmChat(widgets.VBox):
@@ -42,6 +48,13 @@ class FilmChat(widgets.VBox):
     ----------
     answer : the last :class:`~cinelab.language.chat.Answer`, or None.
     seconds : how long the last answer took (retrieval and composition).
+
+    Notes
+    -----
+    The text box sends every keystroke (``continuous_update=True``) and asks nothing by
+    itself; Ask and Enter ask. Waiting for the box to lose focus instead (the usual
+    ``continuous_update=False``) lost questions in JupyterLab, where the notebook can move
+    focus away from the box before the click, so the final text was never sent.
     """
 
     def __init__(self, chat: CatalogueChat | None = None, *, presenter: bool | None = None):
@@ -49,9 +62,10 @@ class FilmChat(widgets.VBox):
         self._chats = {self.chat.retriever.method: self.chat}
         self.answer: Answer | None = None
         self.seconds = 0.0
+        self._answered_in_browser_at = -math.inf
         self.question = widgets.Text(
             placeholder="Ask about a film: a title, a year, a genre, a story...",
-            continuous_update=False,
+            continuous_update=True,
             layout=widgets.Layout(width="60%"),
         )
         self.ask_button = widgets.Button(description="Ask", button_style="primary")
@@ -82,14 +96,27 @@ class FilmChat(widgets.VBox):
             ]
         )
         mark(self, "film-chat", presenter)
-        self.ask_button.on_click(lambda _: self.ask())
-        self.question.observe(lambda _: self.ask(), names="value")
+        self.ask_button.on_click(lambda _: self._ask_from_browser())
+        self.question.on_msg(self._on_text_box_event)
+        self.question.observe(self._on_text, names="value")
         self.examples.observe(self._use_example, names="value")
         self.method.observe(lambda _: self.ask(), names="value")
 
+    def _ask_from_browser(self) -> None:
+        self.ask()
+        self._answered_in_browser_at = time.monotonic()
+
+    def _on_text_box_event(self, _widget, content, _buffers) -> None:
+        if content.get("event") == "submit":  # Enter in the text box
+            self._ask_from_browser()
+
+    def _on_text(self, _change) -> None:
+        if time.monotonic() - self._answered_in_browser_at < LATE_TEXT_SECONDS:
+            self._ask_from_browser()  # the end of a question that its click overtook
+
     def _use_example(self, change) -> None:
         if change["new"]:
-            self.question.value = change["new"]  # its observer asks
+            self.ask(change["new"])
 
     def _current_chat(self) -> CatalogueChat:
         """One chat per retrieval method, built on first use and kept (LSA takes ~1 s)."""
@@ -104,8 +131,8 @@ class FilmChat(widgets.VBox):
     def ask(self, question: str | None = None) -> Answer | None:
         """Answer `question` (default: the text box) and show it; returns the Answer."""
         if question is not None:
-            self.question.value = question  # its observer asks
-            return self.answer
+            self._answered_in_browser_at = -math.inf  # Python typed it: no keystrokes to wait for
+            self.question.value = question
         text = self.question.value.strip()
         if not text:
             return None

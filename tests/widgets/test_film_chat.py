@@ -4,6 +4,7 @@ import pytest
 
 from cinelab.language.chat import CatalogueChat
 from cinelab.widgets import FilmChat
+from cinelab.widgets import film_chat as film_chat_module
 
 
 @pytest.fixture(scope="module")
@@ -11,8 +12,18 @@ def film_chat():
     return FilmChat()
 
 
+def type_in_browser(view, text: str) -> None:
+    """What the browser sends while a student types: the box's state, as a comm message would."""
+    view.question.set_state({"value": text})
+
+
+def press_enter(view) -> None:
+    view.question._handle_custom_msg({"event": "submit"}, [])
+
+
 def test_typing_a_question_shows_answer_sources_and_scores(film_chat):
-    film_chat.question.value = "What year did Alien come out?"
+    type_in_browser(film_chat, "What year did Alien come out?")
+    press_enter(film_chat)
     answer = film_chat.answer
     assert answer.text == "Alien came out in 1979."
     assert "Alien came out in 1979." in film_chat.answer_view.value
@@ -43,6 +54,29 @@ def test_the_widget_is_a_thin_view_over_the_chat():
     view = FilmChat(chat)
     view.ask_button.click()  # empty box: nothing happens, nothing breaks
     assert view.answer is None
-    view.question.value = "Tell me about Jaws"
+    view.ask("Tell me about Jaws")
     assert view.answer.text == chat.ask("Tell me about Jaws").text
     assert len(view.answer.retrieved) <= 3
+
+
+def test_typing_alone_asks_nothing_and_ask_or_enter_asks():
+    view = FilmChat()
+    type_in_browser(view, "What year did Alien come out?")
+    assert view.answer is None
+    view.ask_button.click()
+    assert view.answer.question == "What year did Alien come out?"
+    type_in_browser(view, "Who directed Vertigo?")
+    press_enter(view)
+    assert view.answer.question == "Who directed Vertigo?"
+
+
+def test_the_end_of_a_question_that_arrives_after_its_click_is_answered(monkeypatch):
+    """The click overtook the last keystrokes (ipywidgets throttles state, not events)."""
+    view = FilmChat()
+    type_in_browser(view, "What year did Ali")
+    view.ask_button.click()
+    type_in_browser(view, "What year did Alien come out?")  # the late keystrokes
+    assert view.answer.text == "Alien came out in 1979."
+    monkeypatch.setattr(film_chat_module, "LATE_TEXT_SECONDS", 0.0)
+    type_in_browser(view, "Who directed Vertigo?")  # a new question, typed later
+    assert view.answer.question == "What year did Alien come out?"
