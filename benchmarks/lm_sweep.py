@@ -47,7 +47,8 @@ def gpt_row(
     corpus, tokenizer, n_embd, n_layer, n_head, steps, learning_rate, dropout, extra_texts=()
 ) -> dict:
     """Train one GPT for ``steps`` steps (the loss on the copy only, as the kit's recipe) and
-    score the held-out copy. ``extra_texts`` join the training documents with no prompt."""
+    score the held-out copy. ``extra_texts`` (e.g. ``KitCorpus.other_english``) join the training
+    documents with no prompt."""
     model = build_tiny_gpt(
         len(tokenizer),
         end_of_text_id=tokenizer.eos_token_id,
@@ -59,8 +60,7 @@ def gpt_row(
     )
     train = encode_prompted_documents(tokenizer, corpus.train, CONTEXT)
     if extra_texts:
-        texts = [" " + text for text in extra_texts]
-        train += encode_documents(tokenizer, texts, CONTEXT, prompts=[""] * len(texts))
+        train += encode_documents(tokenizer, extra_texts, CONTEXT, prompts=[""] * len(extra_texts))
     validation = encode_prompted_documents(tokenizer, corpus.validation[:200], CONTEXT)
     started = time.perf_counter()
     run = train_language_model(
@@ -92,18 +92,6 @@ def gpt_row(
         "seconds": round(seconds),
         "bits_per_character": round(bits, 4),
     }
-
-
-def training_films_english(corpus) -> list[str]:
-    """The kit's reviews and loglines of the training films (none of a held-out film)."""
-    from cinelab.data.embedded import read_films
-    from cinelab.language.reviews import load_reviews
-
-    films = read_films()
-    training_ids = set(corpus.train["item_id"])
-    reviews = load_reviews()
-    loglines = films.loc[films.item_id.isin(training_ids), "logline"].dropna()
-    return list(reviews.loc[reviews.item_id.isin(training_ids), "review"]) + list(loglines)
 
 
 def main() -> None:
@@ -147,8 +135,7 @@ def main() -> None:
     elif args.sweep == "extra":
         tokenizer = train_tokenizer(corpus.train["document"], vocab_size=vocabularies[0])
         n_embd, n_layer, n_head = (int(part) for part in args.shapes.split(",")[0].split("x"))
-        extra = training_films_english(corpus)
-        for texts in ([], extra):
+        for texts in ([], corpus.other_english):
             steps = round(args.steps * (len(corpus.train) + len(texts)) / len(corpus.train))
             row = gpt_row(corpus, tokenizer, n_embd, n_layer, n_head, steps,
                           args.learning_rate, args.dropout, texts)  # fmt: skip

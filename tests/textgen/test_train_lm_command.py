@@ -99,8 +99,10 @@ def test_train_kit_model_writes_a_loadable_model_and_its_report(miniature_run):
     run, output = miniature_run
     report = json.loads((output / "training_report.json").read_text())
     corpus = training.KitCorpus.load()
-    assert report["steps"] == len(run.history) == math.ceil(len(corpus.train) / 512)
+    documents = len(corpus.train) + len(corpus.other_english)
+    assert report["steps"] == len(run.history) == math.ceil(documents / 512)
     assert report["train_documents"] == len(corpus.train)
+    assert report["other_english_documents"] == len(corpus.other_english) > 4000
     assert report["validation_documents"] == len(corpus.validation) > 0
     assert report["validation_perplexity"] == pytest.approx(run.validation_perplexity, abs=0.01)
     assert report["vocabulary"] == report["settings"]["vocab_size"] == 300
@@ -124,3 +126,18 @@ def test_the_report_scores_held_out_copy_in_bits_per_character(miniature_run):
         expected["ngram_bits_per_character"], abs=1e-4
     )
     assert 1.0 < report["ngram_bits_per_character"] < 5.0  # an order-3 model: far from 8 bits
+
+
+def test_the_other_english_is_about_training_films_only():
+    """Reviews and loglines join the training texts; none is about a held-out film."""
+    from cinelab.data.embedded import read_films
+    from cinelab.language.reviews import load_reviews
+
+    corpus = training.KitCorpus.load()
+    films, reviews = read_films(), load_reviews()
+    held_out = set(corpus.validation["item_id"])
+    held_out_texts = {" " + text for text in reviews.loc[reviews.item_id.isin(held_out), "review"]}
+    held_out_texts |= {" " + text for text in films.loc[films.item_id.isin(held_out), "logline"]}
+    assert held_out_texts and not held_out_texts & set(corpus.other_english)
+    assert all(text.startswith(" ") for text in corpus.other_english)  # as copy after "copy:"
+    assert corpus.tokenizer_texts()[-1] == corpus.other_english[-1]
