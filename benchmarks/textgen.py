@@ -314,6 +314,10 @@ def main(argv: list[str] | None = None) -> None:
             f" {scores['ngram_bits_per_character']:.3f} (character"
             f" {KIT_SETTINGS['ngram_order']}-gram)"
         )
+        print(
+            f"the viewer's angle: the right one saves {scores['angle_gain_bits_per_character']:.4f}"
+            f" bits per character (standard error {scores['angle_gain_standard_error']:.4f})"
+        )
     if args.show:
         print(f"\n{args.show} pieces to read cold (random films, kinds and raters):")
         films = films.assign(split=[split_of(t, y) for t, y in zip(films.title, films.year)])

@@ -44,7 +44,7 @@ import torch.nn.functional as F
 from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerBase
 
 from cinelab.progress import progress_bar
-from cinelab.textgen.corpus import build_documents, load_copy
+from cinelab.textgen.corpus import build_documents, build_prompt, load_copy
 from cinelab.textgen.tokenizer import train_tokenizer
 
 IGNORE_INDEX = -100  # targets with this value do not count in the loss (padding)
@@ -202,21 +202,36 @@ def bits_per_character(
     (``CharNGram.bits_per_character`` counts the same characters: the continuation and its end).
     Only the continuation is scored: the prompt is given, not predicted.
     """
+    nats = continuation_nats(model, tokenizer, prompts, continuations, batch_size)
+    characters = sum(len(text) + 1 for text in continuations)  # + 1: the end of the document
+    return float(nats.sum()) / characters / math.log(2)
+
+
+def continuation_nats(
+    model: GPT2LMHeadModel,
+    tokenizer: PreTrainedTokenizerBase,
+    prompts: Sequence[str],
+    continuations: Sequence[str],
+    batch_size: int = 32,
+) -> torch.Tensor:
+    """Negative log-likelihood (nats) of each continuation and its end, given its prompt;
+    shape (n_documents,)."""
     prompts, continuations = list(prompts), list(continuations)
     if len(prompts) != len(continuations) or not prompts:
-        raise ValueError("bits_per_character needs as many prompts as continuations (>= 1).")
+        raise ValueError("Scoring copy needs as many prompts as continuations (>= 1).")
     token_lists = _prompted_token_lists(tokenizer, prompts, continuations, model)
     was_training = model.training
     model.eval()
-    nats = 0.0
+    per_document = []
     with torch.no_grad():
         for first in range(0, len(token_lists), batch_size):
             batch = token_lists[first : first + batch_size]
             input_ids, targets = pad_batch(batch, tokenizer.pad_token_id)
-            nats += next_token_loss(model, input_ids, targets, reduction="sum").item()
+            losses = next_token_loss(model, input_ids, targets, reduction="none")  # (n_scored,)
+            scored_per_row = (targets[:, 1:] != IGNORE_INDEX).sum(dim=1)  # (batch,)
+            per_document += [part.sum() for part in losses.split(scored_per_row.tolist())]
     model.train(was_training)
-    characters = sum(len(text) + 1 for text in continuations)  # + 1: the end of the document
-    return nats / characters / math.log(2)
+    return torch.stack(per_document)  # (n_documents,)
 
 
 def _prompted_token_lists(tokenizer, prompts, continuations, model) -> list[PromptedTokens]:
@@ -599,15 +614,68 @@ def encode_prompted_documents(
 
 
 def held_out_scores(model, tokenizer, corpus: KitCorpus, ngram_order: int) -> dict[str, float]:
-    """Bits per character of the copy of held-out films: the model's and a character n-gram's."""
+    """Bits per character of the copy of held-out films: the model's and a character n-gram's,
+    and how much the viewer's angle helps the model (:func:`angle_reading`)."""
+    from cinelab.data.embedded import read_films
     from cinelab.textgen.ngram import CharNGram
 
     prompts, continuations = corpus.validation["prompt"], corpus.validation["continuation"]
     ngram = CharNGram(order=ngram_order).fit(corpus.train["document"])
+    reading = angle_reading(model, tokenizer, corpus.validation, read_films())
     return {
         "bits_per_character": bits_per_character(model, tokenizer, prompts, continuations),
         "ngram_bits_per_character": ngram.bits_per_character(list(prompts), list(continuations)),
+        "angle_gain_bits_per_character": reading.gain,
+        "angle_gain_standard_error": reading.standard_error,
     }
+
+
+@dataclass(frozen=True)
+class AngleReading:
+    """Does the model read the viewer line? Copy written for one angle, scored under that angle
+    and under another of the film's genres: ``gain`` is how many bits per character the right
+    angle saves on average (0: the model ignores the viewer; personalisation cannot show)."""
+
+    gain: float
+    standard_error: float
+    share_helped: float  # of documents made more likely by their own angle
+    documents: int
+
+
+def angle_reading(
+    model: GPT2LMHeadModel, tokenizer, documents: pd.DataFrame, films: pd.DataFrame
+) -> AngleReading:
+    """Score each document of a film with two or more genres under its own angle and under the
+    film's first other genre, with no favourite film in either viewer line.
+
+    ``documents`` needs ``item_id, kind, angle, text`` (e.g. ``KitCorpus.validation``).
+    """
+    by_id = films.set_index("item_id")
+    rows = []
+    for row in documents.itertuples():
+        film = by_id.loc[row.item_id]
+        others = [genre for genre in film.genres.split("|") if genre != row.angle]
+        if others:
+            rows.append((film, row.kind, row.angle, others[0], " " + row.text))
+    if len(rows) < 2:
+        raise ValueError(
+            f"angle_reading needs at least 2 documents of films with two or more genres; got"
+            f" {len(rows)}."
+        )
+    texts = [text for *_, text in rows]
+    own = [build_prompt(film, kind, angle=angle) for film, kind, angle, _, _ in rows]
+    other = [build_prompt(film, kind, angle=other) for film, kind, _, other, _ in rows]
+    characters = torch.tensor([len(text) + 1 for text in texts])  # (n,) + 1: the end
+    saved = continuation_nats(model, tokenizer, other, texts) - continuation_nats(
+        model, tokenizer, own, texts
+    )  # (n,) nats the right angle saves
+    gain = saved / characters / math.log(2)  # (n,) bits per character
+    return AngleReading(
+        gain=float(gain.mean()),
+        standard_error=float(gain.std() / math.sqrt(len(gain))),
+        share_helped=float((gain > 0).float().mean()),
+        documents=len(gain),
+    )
 
 
 def _save_run(run, tokenizer, output_dir: Path, corpus, settings, seed, scores) -> None:
@@ -635,6 +703,8 @@ def _save_run(run, tokenizer, output_dir: Path, corpus, settings, seed, scores) 
         "validation_perplexity": round(run.validation_perplexity, 2),
         "held_out_bits_per_character": round(scores["bits_per_character"], 4),
         "ngram_bits_per_character": round(scores["ngram_bits_per_character"], 4),
+        "angle_gain_bits_per_character": round(scores["angle_gain_bits_per_character"], 4),
+        "angle_gain_standard_error": round(scores["angle_gain_standard_error"], 4),
         "settings": settings,
     }
     (output_dir / "training_report.json").write_text(json.dumps(report, indent=2) + "\n")

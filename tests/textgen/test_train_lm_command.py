@@ -125,6 +125,9 @@ def test_the_report_scores_held_out_copy_in_bits_per_character(miniature_run):
     assert report["ngram_bits_per_character"] == pytest.approx(
         expected["ngram_bits_per_character"], abs=1e-4
     )
+    assert report["angle_gain_bits_per_character"] == pytest.approx(
+        expected["angle_gain_bits_per_character"], abs=1e-4
+    )
     assert 1.0 < report["ngram_bits_per_character"] < 5.0  # an order-3 model: far from 8 bits
 
 

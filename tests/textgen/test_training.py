@@ -2,6 +2,7 @@
 
 import math
 
+import pandas as pd
 import pytest
 import torch
 
@@ -15,6 +16,7 @@ from cinelab.textgen import (
     train_tokenizer,
     training,
 )
+from cinelab.textgen.corpus import build_prompt
 from cinelab.textgen.training import next_token_loss, pad_batch
 
 DOCUMENTS = [
@@ -237,22 +239,64 @@ def test_tokenizer_rejects_bad_arguments(texts, vocab_size, message):
         train_tokenizer(texts, vocab_size=vocab_size)
 
 
+def nats_by_hand(model, tokenizer, prompt: str, continuation: str) -> float:
+    """-log p(continuation + end | prompt), one token at a time."""
+    prompt_ids = tokenizer(prompt)["input_ids"]
+    ids = tokenizer(prompt + continuation)["input_ids"] + [tokenizer.eos_token_id]
+    with torch.no_grad():
+        log_probs = torch.log_softmax(model(torch.tensor([ids])).logits[0], dim=-1)
+    return -sum(log_probs[i - 1, ids[i]].item() for i in range(len(prompt_ids), len(ids)))
+
+
 def test_bits_per_character_scores_only_the_continuation(tokenizer):
     model = small_model(tokenizer).eval()
     prompts = ["tagline | Horror | Alien (1979) |", "social | Drama | Casablanca (1942) |"]
     continuations = [" In space, the quiet is the scary part.", " Of all the bars, this one."]
-    nats = 0.0
-    for prompt, continuation in zip(prompts, continuations):  # one token at a time, by hand
-        prompt_ids = tokenizer(prompt)["input_ids"]
-        ids = tokenizer(prompt + continuation)["input_ids"] + [tokenizer.eos_token_id]
-        with torch.no_grad():
-            log_probs = torch.log_softmax(model(torch.tensor([ids])).logits[0], dim=-1)
-        nats -= sum(log_probs[i - 1, ids[i]].item() for i in range(len(prompt_ids), len(ids)))
+    by_hand = [nats_by_hand(model, tokenizer, p, c) for p, c in zip(prompts, continuations)]
+    per_document = training.continuation_nats(model, tokenizer, prompts, continuations)
+    assert per_document.tolist() == pytest.approx(by_hand, rel=1e-5)
     characters = sum(len(text) + 1 for text in continuations)
-    expected = nats / characters / math.log(2)
+    expected = sum(by_hand) / characters / math.log(2)
     assert bits_per_character(model, tokenizer, prompts, continuations) == pytest.approx(
         expected, rel=1e-5
     )
+
+
+def test_angle_reading_compares_each_copy_under_its_own_and_another_angle(tokenizer):
+    films = pd.DataFrame(
+        {
+            "item_id": [1, 2, 3],
+            "title": ["Alien", "Casablanca", "Groundhog Day"],
+            "year": [1979, 1942, 1993],
+            "genres": ["Horror|Sci-Fi", "Drama|Romance|War", "Comedy"],
+            "logline": ["A crew answers a call.", "A bar owner meets an old love.", "One day."],
+        }
+    )
+    documents = pd.DataFrame(
+        {
+            "item_id": [1, 2, 2, 3],
+            "kind": ["tagline", "tagline", "social", "tagline"],
+            "angle": ["Sci-Fi", "Drama", "War", "Comedy"],
+            "text": ["In space, quiet.", "Of all the bars.", "Casablanca tonight.", "Again."],
+        }
+    )
+    model = small_model(tokenizer).eval()
+    reading = training.angle_reading(model, tokenizer, documents, films)
+    assert reading.documents == 3  # Groundhog Day has no other genre to compare with
+    expected = []
+    for item_id, kind, angle, other, text in [
+        (1, "tagline", "Sci-Fi", "Horror", "In space, quiet."),  # the first other genre
+        (2, "tagline", "Drama", "Romance", "Of all the bars."),
+        (2, "social", "War", "Drama", "Casablanca tonight."),
+    ]:
+        film = films.set_index("item_id").loc[item_id]
+        own = nats_by_hand(model, tokenizer, build_prompt(film, kind, angle=angle), " " + text)
+        swapped = nats_by_hand(model, tokenizer, build_prompt(film, kind, angle=other), " " + text)
+        expected.append((swapped - own) / (len(text) + 2) / math.log(2))  # " " + text + end
+    assert reading.gain == pytest.approx(sum(expected) / 3, abs=1e-6)  # float32 sums
+    assert reading.share_helped == pytest.approx(sum(gain > 0 for gain in expected) / 3)
+    with pytest.raises(ValueError, match="at least 2 documents of films with two or more"):
+        training.angle_reading(model, tokenizer, documents.tail(1), films)
 
 
 def test_bits_per_character_refuses_a_prompt_split_differently(tokenizer):
