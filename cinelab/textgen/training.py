@@ -501,6 +501,7 @@ KIT_SETTINGS = {  # chosen by measurement: benchmarks/README.md ("Language model
     "batch_size": 32,
     "learning_rate": 2e-3,
     "eval_every": None,  # None: once an epoch
+    "checkpoint_every": 100,  # steps (about 3 min on 2 cores): what an interruption can lose
     "bfloat16": True,
     "ngram_order": 10,
 }
@@ -560,8 +561,8 @@ def train_kit_model(
     Writes ``model.safetensors``, ``config.json``, ``generation_config.json``, the tokenizer
     files, ``history.csv`` (the loss curve) and ``training_report.json`` (held-out bits per
     character beside a character n-gram's) into ``output_dir``. While training, the full state
-    is saved to ``output_dir/checkpoint.pt`` every ``eval_every`` steps; ``resume=True`` picks it
-    up after an interruption, and it is deleted once the run is complete.
+    is saved to ``output_dir/checkpoint.pt`` every ``checkpoint_every`` steps; ``resume=True``
+    picks it up after an interruption, and it is deleted once the run is complete.
     """
     started = time.perf_counter()
     settings = {**KIT_SETTINGS, "epochs": epochs}
@@ -593,7 +594,7 @@ def train_kit_model(
         seed=seed,
         progress=progress,
         checkpoint=checkpoint,
-        checkpoint_every=eval_every,
+        checkpoint_every=settings["checkpoint_every"],
         resume=resume,
         bfloat16=settings["bfloat16"],
     )
