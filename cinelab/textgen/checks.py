@@ -93,7 +93,8 @@ GENRE_HASHTAGS = {
 assert set(GENRE_HASHTAGS) == set(GENRES)
 
 HASHTAG = re.compile(r"#(\w+)")
-LATIN_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
+LATIN_LETTER = "A-Za-zÀ-ÖØ-öø-ÿĀ-ɏ"  # ASCII and accented Latin letters: Amélie, Héloïse, Łódź
+LATIN_WORD = re.compile(rf"[{LATIN_LETTER}]+(?:['’][{LATIN_LETTER}]+)*")
 CAMEL_PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 LEAK = re.compile(
     r"(?im)^\s*(film|genres|logline|viewer|kind|copy|audience|system|user|assistant)\s*:"
@@ -188,7 +189,7 @@ def check_copy(
         leak_check(text),
         title_check(text, title, must_name),
         repetition_check(text, title),
-        originality_check(text, corpus or default_corpus(), own_lines),
+        originality_check(text, corpus or default_corpus(), own_lines, title),
     )
     return CopyReport(checks)
 
@@ -290,8 +291,8 @@ def title_check(text: str, title: str, must_name: bool) -> Check:
 
 def names_the_title(text: str, title: str) -> bool:
     """True if the title's words appear in the text, in order and side by side (any case)."""
-    title_words, text_words = words(title), words(text)
-    text_words = [word.removesuffix("'s") for word in text_words]
+    title_words = [word.removesuffix("'s") for word in words(title)]  # "del Toro's Pinocchio"
+    text_words = [word.removesuffix("'s") for word in words(text)]
     span = len(title_words)
     if span == 0:
         return False
@@ -396,11 +397,14 @@ def title_echoes(text: str, title: str) -> bool:
     )
 
 
-def originality_check(text: str, corpus: CorpusIndex, own_lines: Iterable[str]) -> Check:
-    copied = corpus.copied_parts(text)
-    own = CorpusIndex.from_texts(own_lines, copy_ngram=6) if own_lines else None
-    if own is not None:
-        copied += own.copied_parts(text)
+def originality_check(
+    text: str, corpus: CorpusIndex, own_lines: Iterable[str], title: str = ""
+) -> Check:
+    """No sentence or long word run of the corpus (the film's own lines: a shorter run); the
+    title does not count towards a run (:meth:`CorpusIndex.copied_parts`)."""
+    copied = corpus.copied_parts(text, title)
+    if own_lines:
+        copied += CorpusIndex.from_texts(own_lines, copy_ngram=6).copied_parts(text, title)
     if copied:
         return Check("original", False, f"copied: {copied[0]!r}.")
     return Check("original", True, "no copied sentence.")

@@ -93,22 +93,29 @@ class CorpusIndex:
             frozenset(found_sentences - {""}), frozenset(grams), copy_ngram, min_sentence_words
         )
 
-    def copied_parts(self, text: str) -> list[str]:
-        """Sentences of ``text`` found in the corpus, and word runs of ``copy_ngram`` shared with it."""
+    def copied_parts(self, text: str, title: str = "") -> list[str]:
+        """Sentences of ``text`` found in the corpus, and word runs of ``copy_ngram`` shared with it.
+
+        A run does not cross or include ``title`` (a fact every line about the film may state):
+        the text is searched piece by piece between the title's mentions, so a long title ("Dr.
+        Strangelove or: How I Learned to Stop Worrying and Love the Bomb") can be named.
+        """
         copied = [
             part
             for part in sentences(text)
             if len(words(part)) >= self.min_sentence_words and _normalise(part) in self.sentences
         ]
+        pieces = re.split(re.escape(title), text, flags=re.IGNORECASE) if title else [text]
         copied += [
             " ".join(gram)
-            for gram in ngrams(words(text), self.copy_ngram)
+            for piece in pieces
+            for gram in ngrams(words(piece), self.copy_ngram)
             if gram in self.long_ngrams
         ]
         return copied
 
-    def is_copied(self, text: str) -> bool:
-        return bool(self.copied_parts(text))
+    def is_copied(self, text: str, title: str = "") -> bool:
+        return bool(self.copied_parts(text, title))
 
 
 @torch.no_grad()

@@ -13,9 +13,11 @@ from cinelab.textgen.checks import (
     catalogue_words,
     is_known_word,
     misspelt_title_words,
+    names_the_title,
     non_words,
 )
 from cinelab.textgen.corpus import load_copy
+from cinelab.textgen.metrics import CorpusIndex
 
 
 @pytest.fixture(scope="module")
@@ -224,3 +226,39 @@ def test_bad_arguments_are_named(films):
         check_copy("text", {"title": "X"}, "tagline")
     with pytest.raises(KeyError, match="No check named"):
         check_copy("In space, quiet.", films["Alien"], "tagline")["spelling"]
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        ("It's a Wonderful Life", "It's a Wonderful Life, from Frank Capra, comes home at Christmas."),
+        ("Guillermo del Toro's Pinocchio", "Guillermo del Toro's Pinocchio carves a boy out of grief."),
+        ("Schindler's List", "Schindler's List opens in Krakow in 1939."),
+    ],
+)  # fmt: skip
+def test_a_title_with_a_possessive_word_is_found_in_the_copy(title, text):
+    assert names_the_title(text, title)
+    assert names_the_title(f"The long shadow of {title}'s first scene.", title)
+
+
+def test_accented_words_are_whole_words():
+    assert LATIN_WORD.findall("Amélie, Héloïse, Łódź") == ["Amélie", "Héloïse", "Łódź"]
+    catalogue = read_films()
+    amelie = catalogue[catalogue.title == "Amélie"].iloc[0].to_dict()
+    text = "Amélie Poulain runs errands of secret kindness across Montmartre in Amélie, one stranger at a time."
+    assert check_copy(text, amelie, "voiceover").passed
+    assert non_words("Amélie meets Zyxqué at the café.") == ["Zyxqué"]  # not "Zyxqu" and "é"
+
+
+def test_a_long_title_is_a_fact_not_copying():
+    strangelove = (
+        read_films()
+        .set_index("title")
+        .loc["Dr. Strangelove or: How I Learned to Stop Worrying and Love the Bomb"]
+    )
+    film = {"title": strangelove.name, **strangelove.to_dict()}
+    text = f"{film['title']} sends a bomber toward Russia, and nobody can call it back."
+    assert check_copy(text, film, "voiceover")["original"].passed
+    corpus = CorpusIndex.from_texts(["they learned to stop worrying and love the bomb at once"])
+    assert corpus.copied_parts("I learned to stop worrying and love the bomb at once, today.")
+    assert corpus.copied_parts(text, film["title"]) == []  # the shared run is the title's
