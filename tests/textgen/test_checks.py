@@ -183,7 +183,7 @@ def test_deliberate_repetition_and_possessive_titles_pass(films, title, kind, te
 
 
 def test_the_new_repetition_and_title_rules_spare_the_corpus():
-    """Of the 12,000 written lines, at most 2 trip a stutter, broken-title or sequel rule."""
+    """Of the 20,000 written lines, at most 2 trip a stutter, broken-title or sequel rule."""
     from cinelab.textgen.checks import broken_titles, longest_word_run, sequels_named, title_echoes
 
     copy = load_copy()

@@ -44,10 +44,18 @@ def copy(films):
 
 
 def test_the_corpus_is_large_and_covers_every_film_with_every_kind(copy, films):
-    assert len(copy) >= 12_000
+    assert len(copy) >= 20_000
     kinds_per_film = copy.groupby(["title", "year"])["kind"].nunique()
     assert len(kinds_per_film) == len(films)
     assert (kinds_per_film == len(KINDS)).all()
+
+
+def test_a_film_of_several_genres_is_sold_from_two_angles_in_every_kind(copy):
+    """So that the viewer line in the prompt carries signal: the same film and kind, written
+    for two different fans."""
+    several = copy[copy["genres"].str.contains("|", regex=False)]
+    angles = several.groupby(["title", "year", "kind"])["angle"].nunique()
+    assert (angles >= 2).all(), angles[angles < 2].head().to_dict()
 
 
 def test_every_line_is_about_a_catalogue_film_with_a_valid_kind_and_angle(copy):
