@@ -47,7 +47,9 @@ from cinelab.textgen.metrics import (
 from cinelab.textgen.ngram import CharNGram
 from cinelab.textgen.tokenizer import train_tokenizer
 from cinelab.textgen.training import (
+    AngleReading,
     TrainingRun,
+    angle_reading,
     average_loss,
     bits_per_character,
     build_tiny_gpt,
@@ -60,6 +62,7 @@ from cinelab.textgen.training import (
 __all__ = [
     "FORMATS",
     "KIT_MODEL_DIR",
+    "AngleReading",
     "Audience",
     "CharNGram",
     "Copy",
@@ -72,6 +75,7 @@ __all__ = [
     "TrainingRun",
     "UnsupportedFormat",
     "ViewerContrast",
+    "angle_reading",
     "audience_from_persona",
     "available_models",
     "average_loss",
