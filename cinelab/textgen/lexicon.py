@@ -34,13 +34,14 @@ from collections.abc import Iterable
 import torch
 
 from cinelab.textgen.checks import (
+    LATIN_LETTER,
     catalogue_words,
     corpus_words,
     is_known_word,
 )
 
-WORD_CHARACTER = re.compile(r"[A-Za-z'’]")
-TRAILING_WORD = re.compile(r"(#?)([A-Za-z'’]*)$")
+WORD_CHARACTER = re.compile(rf"[{LATIN_LETTER}'’]")  # the letters of check_copy's words
+TRAILING_WORD = re.compile(rf"(#?)([{LATIN_LETTER}'’]*)$")
 CONTROL_CHARACTER = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
 TAIL_TOKENS = 12  # enough tokens to hold the unfinished word at the end of the text
 COMMON_ZIPF = 3.0  # a new word must head for a word at least this common (or the kit's own)
@@ -83,7 +84,7 @@ class Lexicon:
         if not piece.replace("’", "'").isascii():  # "é", or half of it: cannot be judged alone,
             return unfinished in ("", "#") or self.is_word(unfinished)  # but it ends the word
         text = unfinished + piece
-        words = re.findall(r"#?[A-Za-z'’]+", text)
+        words = re.findall(rf"#?[{LATIN_LETTER}'’]+", text)
         if not words:
             return True
         ends_in_word = bool(WORD_CHARACTER.match(text[-1]))
