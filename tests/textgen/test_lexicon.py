@@ -27,7 +27,11 @@ def lexicon():
         ("Wilder", "people", True),  # the film's own word
         ("#May", "ing", True),  # hashtags are the hashtag check's business
         ("", "1970", True),
-        ("", "\u00e9t\u00e9", True),  # not plain ASCII: not judged
+        ("Am", "\u00e9", True),  # accented letters are letters: "Amélie"
+        ("Kl", "\u00e9", False),  # no word starts with "Klé"
+        ("Re", "\u00e9", False),
+        ("Kl", "\ufffd", False),  # half of a character's bytes: cannot be judged
+        ("", "\ufffd", False),
         ("night", " ", True),
         ("nightx", " ", False),
     ],
