@@ -16,11 +16,12 @@ word of the catalogue or of the kit's hand-written copy, or one of the film's ow
 constraint can never produce a word the check would reject, and the check never rejects a
 word the constraint allowed.
 
-Words inside a hashtag are left alone (the hashtag check judges those). A piece with letters
-outside ASCII (an "é" is often two tokens, each half meaningless) is allowed after a finished
-word; stray control characters are always vetoed. The words of the film's title
-are *closed*: nothing may be glued onto them, so "Mary Poppins" never becomes "Mary Poppinss"
-and "The Last Picture Show" never "The Last Picture Showed".
+Words inside a hashtag are left alone (the hashtag check judges those). Accented letters are
+letters, as in the check: "Am" + "é" may grow into "Amélie", "Kl" + "é" may not. A token that is
+only part of a character's bytes (most accented letters are two such tokens) cannot be judged
+and is vetoed, as are stray control characters: the copy is English. The words of the film's
+title are *closed*: nothing may be glued onto them, so "Mary Poppins" never becomes "Mary
+Poppinss" and "The Last Picture Show" never "The Last Picture Showed".
 """
 
 from __future__ import annotations
@@ -34,14 +35,16 @@ from collections.abc import Iterable
 import torch
 
 from cinelab.textgen.checks import (
+    LATIN_LETTER,
     catalogue_words,
     corpus_words,
     is_known_word,
 )
 
-WORD_CHARACTER = re.compile(r"[A-Za-z'’]")
-TRAILING_WORD = re.compile(r"(#?)([A-Za-z'’]*)$")
+WORD_CHARACTER = re.compile(rf"[{LATIN_LETTER}'’]")  # the letters of check_copy's words
+TRAILING_WORD = re.compile(rf"(#?)([{LATIN_LETTER}'’]*)$")
 CONTROL_CHARACTER = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
+INCOMPLETE_CHARACTER = "\ufffd"  # how a token holding part of a character's bytes decodes
 TAIL_TOKENS = 12  # enough tokens to hold the unfinished word at the end of the text
 COMMON_ZIPF = 3.0  # a new word must head for a word at least this common (or the kit's own)
 CHECKED_TOKENS = 64  # the likeliest tokens checked at each step (top-k then keeps up to 50)
@@ -80,10 +83,10 @@ class Lexicon:
         """May ``piece`` follow a text whose last, unfinished word is ``unfinished``?"""
         if CONTROL_CHARACTER.search(piece):
             return False  # a stray byte, never part of copy
-        if not piece.replace("’", "'").isascii():  # "é", or half of it: cannot be judged alone,
-            return unfinished in ("", "#") or self.is_word(unfinished)  # but it ends the word
+        if INCOMPLETE_CHARACTER in piece:
+            return False  # half of a character's bytes: what it spells is unknown
         text = unfinished + piece
-        words = re.findall(r"#?[A-Za-z'’]+", text)
+        words = re.findall(rf"#?[{LATIN_LETTER}'’]+", text)
         if not words:
             return True
         ends_in_word = bool(WORD_CHARACTER.match(text[-1]))
