@@ -15,6 +15,7 @@ Run ``cinelab train-lm`` (or ``make model``) to rebuild the model in ``data/mode
 """
 
 from cinelab.textgen import decoding, pretrained
+from cinelab.textgen.angle_judge import AngleJudge, AngleVerdict, judge_viewers, kit_angle_judge
 from cinelab.textgen.audience import Audience, audience_from_persona, taste_profile
 from cinelab.textgen.checks import CopyReport, check_copy
 from cinelab.textgen.copywriter import (
@@ -62,7 +63,9 @@ from cinelab.textgen.training import (
 __all__ = [
     "FORMATS",
     "KIT_MODEL_DIR",
+    "AngleJudge",
     "AngleReading",
+    "AngleVerdict",
     "Audience",
     "CharNGram",
     "Copy",
@@ -89,6 +92,8 @@ __all__ = [
     "distinct_n",
     "encode_documents",
     "format_header",
+    "judge_viewers",
+    "kit_angle_judge",
     "load_copy",
     "load_language_model",
     "mentions_title",

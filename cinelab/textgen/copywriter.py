@@ -8,7 +8,10 @@ The copywriter does three things, in order:
    prompt it was trained on (:func:`~cinelab.textgen.corpus.build_prompt`); a chat model
    gets a short brief in its chat template.
 2. **Decode.** Greedy or beam search gives one candidate; sampling gives several, which share
-   one reading of the prompt (its key/value cache is computed once and copied).
+   one reading of the prompt (its key/value cache is computed once and copied). With
+   ``guidance`` above 1, the kit's model is steered towards the viewer's angle and away from
+   the film's other genre (classifier-free guidance, :func:`~cinelab.textgen.decoding.guide_logits`),
+   so the angle shows in the copy more than the small model shows it by itself.
 3. **Check.** Every candidate goes through :func:`~cinelab.textgen.checks.check_copy`
    (length, fluency, hashtags, prompt leaks, title, repetition, originality) and is measured
    (perplexity from the log-probabilities recorded while decoding, distinct-1/2, repetition).
@@ -36,6 +39,7 @@ import torch
 
 from cinelab.arguments import positive_int
 from cinelab.data.embedded import read_films, read_ratings
+from cinelab.textgen.angle_judge import judge_viewers, kit_angle_judge
 from cinelab.textgen.audience import (
     GENERAL_AUDIENCE,
     Audience,
@@ -84,6 +88,7 @@ from cinelab.textgen.pretrained import (
 
 AUTO = "auto"
 STRATEGIES = ("greedy", "sample", "beam")
+MAX_GUIDANCE = 10.0  # far beyond this the contrast drowns the model: noise, not copy
 
 
 @dataclass(frozen=True)
@@ -148,6 +153,7 @@ class DecodingSettings:
     num_beams: int = 4
     n_candidates: int = 8
     seed: int = 0
+    guidance: float = 2.0  # steer towards the viewer's angle (1: off); benchmarks/README.md
     real_words: bool = True  # the kit's model may only spell real words (textgen.lexicon)
 
     def __post_init__(self):
@@ -161,6 +167,14 @@ class DecodingSettings:
         )
         for name in ("num_beams", "n_candidates"):
             positive_int(getattr(self, name), name)
+        if (
+            isinstance(self.guidance, bool)
+            or not isinstance(self.guidance, int | float)
+            or not (1 <= self.guidance <= MAX_GUIDANCE)
+        ):
+            raise ValueError(
+                f"guidance must be a number from 1 (off) to {MAX_GUIDANCE}, got {self.guidance!r}."
+            )
         if isinstance(self.seed, bool) or not isinstance(self.seed, int):
             raise TypeError(f"seed must be an integer, got {self.seed!r}.")
         if not isinstance(self.real_words, bool):
@@ -226,6 +240,7 @@ class Copy:
     prompt_ids: torch.Tensor = field(repr=False)  # (1, prompt_length)
     token_ids: torch.Tensor = field(repr=False)  # the chosen candidate's new tokens
     candidates: list[Candidate] = field(default_factory=list, repr=False)
+    contrast_ids: torch.Tensor | None = field(default=None, repr=False)  # steered away from
 
 
 class UnsupportedFormat(ValueError):
@@ -244,6 +259,11 @@ class TrailerCopywriter:
     strategy, temperature, top_k, top_p, repetition_penalty, num_beams, n_candidates, seed
         Decoding settings (see :class:`DecodingSettings`); change them later with
         :meth:`configure`, which checks them.
+    guidance : float
+        How hard the kit's model is pushed towards the viewer's angle (1: not at all). Each
+        step compares the prompt with the viewer's angle and the same prompt with the film's
+        first other genre, and amplifies the difference ``guidance`` times. Used by greedy
+        and sampling, for films of two or more genres; costs a second pass of the model.
     real_words : bool
         Let the kit's model spell only real words (:mod:`~cinelab.textgen.lexicon`): tokens
         that would start a word neither English nor the catalogue's are vetoed while sampling
@@ -339,12 +359,13 @@ class TrailerCopywriter:
         angle = audience.angle_for(list(film.genres))
         opening = self.opening(film, must_name)
         prompt_ids = self.prompt_ids(film, audience, kind, angle, opening)
+        contrast_ids = self.contrast_ids(film, audience, kind, angle, opening)
         budget = token_budget(self.language_model.tokenizer, kind)
         seed = self.settings.seed if seed is None else seed
         candidates = [
             self._candidate(opening, ids, log_probs, film, kind, must_name)
             for ids, log_probs in self.generate(
-                prompt_ids, budget, prompt_seed(seed, prompt_ids), film
+                prompt_ids, budget, prompt_seed(seed, prompt_ids), film, contrast_ids
             )
         ]
         best = min(candidates, key=lambda c: (len(c.checks.failed), c.perplexity))
@@ -361,6 +382,7 @@ class TrailerCopywriter:
             prompt_ids,
             best.token_ids,
             candidates,
+            contrast_ids,
         )
 
     def compare_viewers(
@@ -370,19 +392,37 @@ class TrailerCopywriter:
 
         Returns the copy (one row per seed: ``seed, viewer_a, viewer_b``) and a
         :class:`~cinelab.textgen.metrics.ViewerContrast`: the distance between the two viewers'
-        copy beside the distance between two seeds for one viewer (the noise floor).
+        copy beside the distance between two seeds for one viewer (the noise floor), and, when
+        the two viewers have different angles on the film, whether the angle judge
+        (:func:`~cinelab.textgen.angle_judge.kit_angle_judge`) puts each piece with its viewer.
         """
-        seeds = list(seeds)
-        rows = [
-            {
-                "seed": seed,
-                "viewer_a": self.write(film, viewer_a, kind, seed=seed).text,
-                "viewer_b": self.write(film, viewer_b, kind, seed=seed).text,
-            }
+        film = self.resolve_film(film)
+        viewer_a, viewer_b = self.resolve_audience(viewer_a), self.resolve_audience(viewer_b)
+        copies = [
+            (
+                seed,
+                self.write(film, viewer_a, kind, seed=seed),
+                self.write(film, viewer_b, kind, seed=seed),
+            )
             for seed in seeds
         ]
-        table = pd.DataFrame(rows)
-        return table, viewer_contrast(list(table["viewer_a"]), list(table["viewer_b"]))
+        table = pd.DataFrame(
+            [{"seed": seed, "viewer_a": a.text, "viewer_b": b.text} for seed, a, b in copies]
+        )
+        contrast = viewer_contrast(list(table["viewer_a"]), list(table["viewer_b"]))
+        angle_a, angle_b = copies[0][1].angle, copies[0][2].angle
+        judge = kit_angle_judge()
+        if angle_a != angle_b and {angle_a, angle_b} <= set(judge.angles_):
+            verdict = judge_viewers(
+                judge,
+                list(table["viewer_a"]),
+                list(table["viewer_b"]),
+                film.title,
+                angle_a,
+                angle_b,
+            )
+            contrast = replace(contrast, angles=verdict)
+        return table, contrast
 
     @property
     def model_name(self) -> str:
@@ -440,13 +480,36 @@ class TrailerCopywriter:
         prompt = build_prompt(film, kind, angle=angle, favourite_film=favourite)
         return lm.encode(f"{prompt} {opening}".rstrip())
 
+    def contrast_ids(
+        self, film: Film, audience: Audience, kind: str, angle: str, opening: str = ""
+    ) -> torch.Tensor | None:
+        """The prompt guidance steers away from: the same viewer, the film's first other genre.
+
+        None when nothing is guided: ``guidance`` 1, beam search, a chat model (it reads the
+        angle in words), or a film of one genre (no other angle to contrast with).
+        """
+        settings = self.settings
+        if settings.guidance == 1 or settings.strategy == "beam" or self.is_chat:
+            return None
+        others = [genre for genre in film.genres if genre != angle]
+        return self.prompt_ids(film, audience, kind, others[0], opening) if others else None
+
     def generate(
-        self, prompt_ids: torch.Tensor, max_new_tokens: int, seed: int, film: Film | None = None
+        self,
+        prompt_ids: torch.Tensor,
+        max_new_tokens: int,
+        seed: int,
+        film: Film | None = None,
+        contrast_ids: torch.Tensor | None = None,
     ) -> list[tuple[torch.Tensor, torch.Tensor]]:
         """Decode with the writer's strategy: (new token ids, their log-probs) per candidate.
 
-        With ``real_words`` (the kit's model only), ``film``'s own words count as real.
+        With ``real_words`` (the kit's model only), ``film``'s own words count as real. With
+        ``contrast_ids``, greedy and sampling are guided away from that prompt by ``guidance``.
         """
+        guide = {}
+        if contrast_ids is not None:
+            guide = {"contrast_ids": contrast_ids, "guidance": self.settings.guidance}
         lm, settings = self.language_model, self.settings
         room = lm.context_length - prompt_ids.shape[1]
         if room < 1:
@@ -469,6 +532,7 @@ class TrailerCopywriter:
                 max_new_tokens,
                 repetition_penalty=settings.repetition_penalty,
                 token_filter=token_filter,
+                **guide,
             )
         else:
             generation = sample_candidates(
@@ -482,6 +546,7 @@ class TrailerCopywriter:
                 repetition_penalty=settings.repetition_penalty,
                 seed=seed,
                 token_filter=token_filter,
+                **guide,
             )
         new = generation.sequences[:, generation.prompt_length :]  # (n, n_new)
         return [
@@ -502,13 +567,19 @@ class TrailerCopywriter:
         """The ``top_n`` likeliest tokens before token ``step`` of ``copy``, plus the one chosen.
 
         Columns ``token, model_probability, sampling_probability, chosen``: what the model
-        says, what the sampler drew from after the writer's temperature, top-k, top-p and
-        penalty, and which token the copy actually has there.
+        says, what the sampler drew from after the writer's guidance, temperature, top-k, top-p
+        and penalty, and which token the copy actually has there.
         """
         if not 0 <= step < len(copy.token_ids):
             raise ValueError(f"step must be in [0, {len(copy.token_ids) - 1}], got {step}.")
         prefix = torch.cat([copy.prompt_ids[0], copy.token_ids[:step]])  # (prompt + step,)
         settings, model = self.settings, self.language_model.model
+        guide = {}
+        if copy.contrast_ids is not None:
+            contrast = torch.cat(
+                [copy.contrast_ids[0], copy.token_ids[:step]]
+            )  # (contrast + step,)
+            guide = {"contrast_ids": contrast, "guidance": settings.guidance}
         plain = next_token_distribution(model, prefix)  # (vocab,)
         sampling = next_token_distribution(
             model,
@@ -517,6 +588,7 @@ class TrailerCopywriter:
             top_k=settings.top_k,
             top_p=settings.top_p,
             repetition_penalty=settings.repetition_penalty,
+            **guide,
         )  # (vocab,)
         chosen = int(copy.token_ids[step])
         ids = torch.topk(plain, min(top_n, len(plain))).indices.tolist()

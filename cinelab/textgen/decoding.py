@@ -12,6 +12,9 @@ those scores into text is *decoding*, and it is all here, in a few lines each:
   to at least ``p``; the set is small when the model is sure and large when it is not.
 - **repetition penalty**: make tokens that already appeared less attractive.
 - **beam search**: keep the ``num_beams`` best partial sentences at every step instead of one.
+- **guidance** (classifier-free guidance): run the model on a second, *contrast* prompt too and
+  push the next-token log-probabilities away from it: ``contrast + scale * (own - contrast)``.
+  What the two prompts disagree on (the viewer's angle) is amplified ``scale`` times.
 
 Each logits transform matches the corresponding ``transformers`` ``LogitsProcessor``, and
 :func:`greedy` and :func:`beam_search` return the same token ids as ``model.generate`` (the
@@ -160,6 +163,20 @@ def process_logits(
     return logits
 
 
+def guide_logits(own: Logits, contrast: Logits, scale: float) -> Logits:
+    """Classifier-free guidance: ``contrast + scale * (own - contrast)``, on log-probabilities.
+
+    ``own`` are the logits under the prompt we mean, ``contrast`` under a prompt that differs
+    only in what we want to stress (another angle). ``scale`` 1 gives the own prompt's
+    log-probabilities; above 1, tokens the own prompt favours *more than the contrast does*
+    gain, and tokens both favour stay as likely as before. Matches ``transformers``'
+    ``UnbatchedClassifierFreeGuidanceLogitsProcessor`` (Sanchez et al. 2023).
+    """
+    _check_positive("guidance scale", scale)
+    own, contrast = own.log_softmax(dim=-1), contrast.log_softmax(dim=-1)  # (batch, vocab)
+    return contrast + scale * (own - contrast)
+
+
 def _check_positive(name: str, value: float) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
         raise ValueError(f"{name} must be a number greater than 0, got {value!r}.")
@@ -202,13 +219,19 @@ def next_token_distribution(
     top_k: int | None = None,
     top_p: float | None = None,
     repetition_penalty: float = 1.0,
+    contrast_ids: torch.Tensor | Sequence[int] | None = None,
+    guidance: float = 1.0,
 ) -> torch.Tensor:
     """Probabilities of every next token after ``input_ids`` under the given settings.
 
-    This is the distribution the sampler draws from; filtered tokens get probability 0.
+    This is the distribution the sampler draws from; filtered tokens get probability 0. With
+    ``contrast_ids`` (the contrast prompt followed by the same new tokens), guided first.
     """
     input_ids = _as_batch(input_ids, model)[:1]  # (1, length)
     logits, _ = next_token_logits(model, input_ids)  # (1, vocab)
+    contrast = _contrast(model, contrast_ids, guidance, 1)
+    if contrast is not None:
+        logits = guide_logits(logits, next_token_logits(model, contrast)[0], guidance)
     logits = process_logits(
         logits,
         input_ids,
@@ -296,6 +319,8 @@ def sample_candidates(
     seed: int = 0,
     eos_token_id: int | Sequence[int] | None = None,
     token_filter: TokenFilter | None = None,
+    contrast_ids: torch.Tensor | Sequence[int] | None = None,
+    guidance: float = 1.0,
 ) -> Generation:
     """Sample ``n_candidates`` continuations of one prompt, reading the prompt only once.
 
@@ -306,13 +331,20 @@ def sample_candidates(
 
     ``token_filter(logits, sequences)``, applied after the other transforms, may veto tokens
     by setting their logits to ``-inf`` (e.g. :class:`~cinelab.textgen.lexicon.RealWordsFilter`).
+
+    With ``contrast_ids`` (one prompt) and ``guidance`` > 1, every step is guided away from
+    what the model would write after the contrast prompt (:func:`guide_logits`), before the
+    other transforms; the contrast prompt is also read once.
     """
     positive_int(n_candidates, "n_candidates")
     prompt = _as_batch(prompt_ids, model)
     if prompt.shape[0] != 1:
         raise ValueError(f"sample_candidates takes one prompt; got a batch of {prompt.shape[0]}.")
     choose = _sampler(temperature, top_k, top_p, repetition_penalty, seed, token_filter)
-    return _decode_loop(model, prompt, max_new_tokens, choose, eos_token_id, copies=n_candidates)
+    contrast = _contrast(model, contrast_ids, guidance, max_new_tokens)
+    return _decode_loop(
+        model, prompt, max_new_tokens, choose, eos_token_id, n_candidates, contrast, guidance
+    )
 
 
 def greedy_with_log_probs(
@@ -323,10 +355,14 @@ def greedy_with_log_probs(
     repetition_penalty: float = 1.0,
     eos_token_id: int | Sequence[int] | None = None,
     token_filter: TokenFilter | None = None,
+    contrast_ids: torch.Tensor | Sequence[int] | None = None,
+    guidance: float = 1.0,
 ) -> Generation:
     """:func:`greedy`, also returning the model's log-probability of every token it chose.
 
-    ``token_filter`` may veto tokens, as in :func:`sample_candidates`.
+    ``token_filter`` may veto tokens and ``contrast_ids`` with ``guidance`` steer them, as in
+    :func:`sample_candidates`; the ids then match ``model.generate(guidance_scale=guidance,
+    negative_prompt_ids=contrast_ids)``.
     """
 
     def choose(logits: torch.Tensor, sequences: torch.Tensor) -> torch.Tensor:
@@ -336,7 +372,26 @@ def greedy_with_log_probs(
         return logits.argmax(dim=-1)  # (batch,)
 
     _check_positive("repetition_penalty", repetition_penalty)
-    return _decode_loop(model, prompt_ids, max_new_tokens, choose, eos_token_id)
+    contrast = _contrast(model, contrast_ids, guidance, max_new_tokens)
+    return _decode_loop(
+        model, prompt_ids, max_new_tokens, choose, eos_token_id, 1, contrast, guidance
+    )
+
+
+def _contrast(model, contrast_ids, guidance: float, max_new_tokens: int) -> torch.Tensor | None:
+    """The checked contrast prompt, shape (1, length), or None when nothing is guided."""
+    _check_positive("guidance", guidance)
+    if contrast_ids is None:
+        if guidance != 1.0:
+            raise ValueError(
+                f"guidance {guidance} needs contrast_ids: a prompt to steer away from."
+            )
+        return None
+    contrast = _as_batch(contrast_ids, model)
+    if contrast.shape[0] != 1:
+        raise ValueError(f"contrast_ids must be one prompt; got a batch of {contrast.shape[0]}.")
+    _check_room(model, contrast.shape[1], max_new_tokens)
+    return contrast
 
 
 def _sampler(temperature, top_k, top_p, repetition_penalty, seed: int, token_filter=None):
@@ -369,25 +424,33 @@ def _decode_loop(
     choose: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
     eos_token_id,
     copies: int = 1,
+    contrast_ids: torch.Tensor | None = None,
+    guidance: float = 1.0,
 ) -> Generation:
     """The generation loop shared by greedy and sampling: one token per step, with a cache.
 
     With ``copies > 1`` every prompt is run through the model once and its cache repeated,
-    so each prompt row becomes ``copies`` rows that continue independently.
+    so each prompt row becomes ``copies`` rows that continue independently. With a contrast
+    prompt (one, for every row) the model also reads it followed by the same new tokens, in a
+    cache of its own, and ``choose`` sees the guided log-probabilities; the recorded
+    log-probabilities stay those of the model under the own prompt.
     """
     sequences = _as_batch(input_ids, model)  # (batch, prompt_length)
     prompt_length = sequences.shape[1]
     _check_room(model, prompt_length, max_new_tokens)
     stop_ids, pad_id = stop_and_pad_ids(model, eos_token_id)
-    logits, cache = next_token_logits(model, sequences)  # (batch, vocab): the one prefill
-    if copies > 1:
-        logits = logits.repeat_interleave(copies, dim=0)  # (batch * copies, vocab)
-        sequences = sequences.repeat_interleave(copies, dim=0)  # (batch * copies, length)
-        cache.batch_repeat_interleave(copies)
+    logits, cache = _read_prompt(model, sequences, copies)  # (rows, vocab): the one prefill
+    sequences = sequences.repeat_interleave(copies, dim=0)  # (rows, prompt_length)
+    if contrast_ids is not None:
+        rows = sequences.shape[0]
+        contrast_logits, contrast_cache = _read_prompt(model, contrast_ids, rows)  # (rows, vocab)
     unfinished = torch.ones(sequences.shape[0], dtype=torch.bool)  # (rows,)
     log_probs = []
     for step in range(max_new_tokens):
-        next_ids = choose(logits, sequences)  # (rows,)
+        steered = (
+            logits if contrast_ids is None else guide_logits(logits, contrast_logits, guidance)
+        )
+        next_ids = choose(steered, sequences)  # (rows,)
         next_ids = torch.where(unfinished, next_ids, pad_id)  # finished rows only pad
         chosen = torch.log_softmax(logits, dim=-1).gather(1, next_ids[:, None])[:, 0]  # (rows,)
         log_probs.append(torch.where(unfinished, chosen, 0.0))
@@ -396,7 +459,20 @@ def _decode_loop(
         if not unfinished.any() or step == max_new_tokens - 1:
             break
         logits, cache = next_token_logits(model, next_ids[:, None], cache)
+        if contrast_ids is not None:
+            contrast_logits, contrast_cache = next_token_logits(
+                model, next_ids[:, None], contrast_cache
+            )
     return Generation(sequences, torch.stack(log_probs, dim=1), prompt_length)
+
+
+def _read_prompt(model, prompt_ids: torch.Tensor, copies: int):
+    """Run the prompts (batch, length) once; logits and cache repeated for ``copies`` rows each."""
+    logits, cache = next_token_logits(model, prompt_ids)  # (batch, vocab)
+    if copies > 1:
+        logits = logits.repeat_interleave(copies, dim=0)  # (batch * copies, vocab)
+        cache.batch_repeat_interleave(copies)
+    return logits, cache
 
 
 def beam_search(

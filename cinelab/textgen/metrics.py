@@ -19,9 +19,13 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import torch
 import torch.nn.functional as F
+
+if TYPE_CHECKING:
+    from cinelab.textgen.angle_judge import AngleVerdict
 
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # a sentence ends at . ! or ? followed by a space, except after a title such as "Dr." or "Mr."
@@ -164,11 +168,16 @@ class ViewerContrast:
     the gaps of every such swap (2 ** n_seeds of them, the observed one included). With n
     seeds it cannot go below 2 / 2 ** n (swapping every seed gives the same gap): 0.125 for 4
     seeds, 0.031 for 6.
+
+    Distance says the copy differs, not that it differs the right way. ``angles``, set by
+    :meth:`~cinelab.textgen.TrailerCopywriter.compare_viewers` when the viewers' angles
+    differ, says whether a judge trained on hand-written copy can tell whose piece is whose.
     """
 
     between_viewers: float
     between_seeds: float
     p_value: float = 1.0
+    angles: AngleVerdict | None = None  # the angle judge's verdict, when the angles differ
 
     @property
     def gap(self) -> float:

@@ -74,7 +74,7 @@ class TrailerStudio(widgets.VBox):
                 self.model_picker,
                 self.film,
                 widgets.HBox([self.audience, self.persona, self.user]),
-                widgets.HBox([self.kind, self.strategy]),
+                widgets.HBox([self.kind, self.strategy, self.guidance]),
                 widgets.HBox([self.temperature, self.top_k, self.top_p, self.seed]),
                 self.generate_button,
                 self.copy_view,
@@ -117,6 +117,9 @@ class TrailerStudio(widgets.VBox):
         self.top_p = widgets.FloatSlider(
             value=self.writer.top_p or 1.0, min=0.05, max=1.0, step=0.05, description="top-p"
         )
+        self.guidance = widgets.FloatSlider(
+            value=self.writer.guidance, min=1.0, max=5.0, step=0.5, description="guidance"
+        )  # towards the viewer's angle, away from the film's other genre (kit model; 1 = off)
         self.seed = widgets.IntText(value=self.writer.seed, description="seed")
         self.generate_button = widgets.Button(description="Generate", button_style="primary")
         self.copy_view = widgets.HTML("<i>Pick a film and an audience, then press Generate.</i>")
@@ -128,7 +131,7 @@ class TrailerStudio(widgets.VBox):
             (self.model_picker, "model"), (self.film, "film"), (self.audience, "audience"), (self.persona, "persona"),
             (self.user, "user"), (self.kind, "kind"), (self.strategy, "strategy"),
             (self.temperature, "temperature"), (self.top_k, "top-k"), (self.top_p, "top-p"),
-            (self.seed, "seed"), (self.generate_button, "generate"), (self.copy_view, "copy"),
+            (self.guidance, "guidance"), (self.seed, "seed"), (self.generate_button, "generate"), (self.copy_view, "copy"),
             (self.checks_view, "checks"), (self.step, "step"),
             (self.distribution_view, "distribution"), (self.status, "status"),
         ):  # fmt: skip
@@ -190,6 +193,7 @@ class TrailerStudio(widgets.VBox):
             temperature=self.temperature.value,
             top_k=self.top_k.value or None,
             top_p=self.top_p.value if self.top_p.value < 1.0 else None,
+            guidance=self.guidance.value,
         )
 
     def show_step(self) -> None:
@@ -239,7 +243,7 @@ def _checks_html(copy: Copy) -> str:
 def _distribution_html(distribution: pd.DataFrame, step: int, strategy: str) -> str:
     show_sampling = strategy == "sample"
     header = "<tr><th>token</th><th>model</th>" + (
-        "<th>after temperature, top-k, top-p</th>" if show_sampling else ""
+        "<th>after temperature, top-k, top-p, guidance</th>" if show_sampling else ""
     )
     rows = [header + "</tr>"]
     for row in distribution.itertuples():

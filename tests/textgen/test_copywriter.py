@@ -129,6 +129,15 @@ def test_two_opposite_viewers_differ_more_than_two_seeds_for_one_viewer(tmp_path
     assert list(table.columns) == ["seed", "viewer_a", "viewer_b"] and len(table) == 4
     assert contrast.between_viewers > 0.8
     assert contrast.gap > 0.5  # the viewer changes the copy far more than the seed does
+    verdict = contrast.angles  # the judge: a love story sells Romance, a heist does not
+    assert (verdict.angle_a, verdict.angle_b, verdict.pairs, verdict.right) == (
+        "Romance",
+        "Drama",
+        4,
+        1.0,
+    )
+    same_angle = Audience("another romantic", ("Romance",))
+    assert writer.compare_viewers(film, romantic, same_angle, seeds=range(2))[1].angles is None
 
 
 def test_viewer_contrast_on_hand_computed_texts():

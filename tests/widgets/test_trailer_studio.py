@@ -5,7 +5,7 @@ import torch
 
 from cinelab.data.embedded import read_ratings
 from cinelab.textgen import TrailerCopywriter, pretrained
-from cinelab.textgen.decoding import apply_repetition_penalty
+from cinelab.textgen.decoding import apply_repetition_penalty, guide_logits, process_logits
 from cinelab.widgets import TrailerStudio
 from tests.textgen.chat_fixtures import registry_entry, save_tiny_chat_model
 
@@ -162,3 +162,42 @@ def test_the_model_picker_lists_pulled_chat_models_and_switches_the_writer(tmp_p
     assert studio.distribution["chosen"].sum() == 1
     studio.model_picker.value = "kit"
     assert studio.writer.model_name == "kit" and studio.copy is None
+
+
+def test_the_guidance_slider_steers_the_writer_and_the_step_view(studio):
+    studio.film.value = film_with_genres(studio, "Comedy", "Horror")
+    studio.audience.value = "persona"
+    studio.persona.value = "a teenager who loves horror films"
+    studio.kind.value = "tagline"
+    studio.strategy.value = "sample"
+    studio.guidance.value = 3.0
+    studio.generate_button.click()
+    writer, copy = studio.writer, studio.copy
+    assert writer.guidance == 3.0 and copy.angle == "Horror" and copy.contrast_ids is not None
+    tokenizer = writer.language_model.tokenizer
+    assert "viewer: a fan of Comedy" in tokenizer.decode(copy.contrast_ids[0])
+    step = min(2, len(copy.token_ids) - 1)
+    studio.step.value = step
+    with torch.no_grad():  # (1, length, vocab) each
+        own = writer.language_model.model(
+            torch.cat([copy.prompt_ids[0], copy.token_ids[:step]])[None]
+        )
+        other = writer.language_model.model(
+            torch.cat([copy.contrast_ids[0], copy.token_ids[:step]])[None]
+        )
+    guided = guide_logits(own.logits[:, -1], other.logits[:, -1], 3.0)  # (1, vocab)
+    settings = writer.settings
+    expected = process_logits(
+        guided,
+        torch.cat([copy.prompt_ids[0], copy.token_ids[:step]])[None],
+        temperature=settings.temperature,
+        top_k=settings.top_k,
+        top_p=settings.top_p,
+        repetition_penalty=settings.repetition_penalty,
+    ).softmax(-1)[0]  # (vocab,)
+    chosen = studio.distribution.loc[studio.distribution["chosen"], "sampling_probability"]
+    assert chosen.item() == pytest.approx(float(expected[int(copy.token_ids[step])]), abs=1e-5)
+    studio.guidance.value = 1.0
+    studio.generate_button.click()
+    assert studio.copy.contrast_ids is None
+    studio.guidance.value = writer.settings.__class__().guidance  # back to the default
