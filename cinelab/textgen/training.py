@@ -501,7 +501,7 @@ KIT_SETTINGS = {  # chosen by measurement: benchmarks/README.md ("Language model
     "batch_size": 32,
     "learning_rate": 2e-3,
     "eval_every": None,  # None: once an epoch
-    "checkpoint_every": 100,  # steps (about 3 min on 2 cores): what an interruption can lose
+    "checkpoint_every": 100,  # steps (about 1.5 min on 2 cores): what an interruption can lose
     "bfloat16": True,
     "ngram_order": 10,
 }
@@ -514,7 +514,7 @@ class KitCorpus:
     kit's other English about the training films (reviews, loglines) as prompt-free texts.
 
     The other English costs the held-out copy nothing it could leak (no held-out film appears in
-    it) and lowers its bits per character: benchmarks/README.md ("Does more English help?").
+    it) and lowers its bits per character: benchmarks/README.md ("Does other English help the copy?").
     """
 
     train: pd.DataFrame
