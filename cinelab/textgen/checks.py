@@ -34,6 +34,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -254,8 +255,12 @@ def hashtag_check(text: str, title: str, genres: Iterable[str]) -> Check:
     allowed = set().union(*(GENRE_HASHTAGS[genre] for genre in genres if genre in GENRE_HASHTAGS))
     every_genre = set().union(*GENRE_HASHTAGS.values())
     title_tag = _squash(title)
+    seen = set()
     for tag in HASHTAG.findall(text):
         squashed = _squash(tag)
+        if squashed in seen:
+            return Check("hashtags", False, f"#{tag} is there twice.")
+        seen.add(squashed)
         if squashed == title_tag or squashed in allowed:
             continue
         if squashed in every_genre:
@@ -463,7 +468,9 @@ def _base_form(word: str) -> str:
 
 
 def _squash(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())
+    """Lower-case letters and digits only, accents dropped: "Amélie" and "#Amelie" agree."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]", "", plain.lower())
 
 
 def _field(film, name: str, default=None):

@@ -262,3 +262,15 @@ def test_a_long_title_is_a_fact_not_copying():
     corpus = CorpusIndex.from_texts(["they learned to stop worrying and love the bomb at once"])
     assert corpus.copied_parts("I learned to stop worrying and love the bomb at once, today.")
     assert corpus.copied_parts(text, film["title"]) == []  # the shared run is the title's
+
+
+def test_a_hashtag_twice_fails_and_accents_do_not_matter_in_a_title_hashtag():
+    catalogue = read_films()
+    argo = catalogue[catalogue.title == "Argo"].iloc[0].to_dict()
+    twice = "Argo on the big screen this week: Argo. The soundtrack is superb. #Thriller #Thriller"
+    report = check_copy(twice, argo, "social")["hashtags"]
+    assert not report.passed and report.reason == "#Thriller is there twice."
+    amelie = catalogue[catalogue.title == "Amélie"].iloc[0].to_dict()
+    for tag in ("#Amélie", "#Amelie"):
+        text = f"Amélie on the big screen tonight: bring someone you love. #Comedy {tag}"
+        assert check_copy(text, amelie, "social")["hashtags"].passed, tag
