@@ -46,6 +46,13 @@ def int_in_range(value, name: str, low: int, high: int) -> int:
     return int(value)
 
 
+def number_in_range(value, name: str, low: float, high: float) -> float:
+    """`value` as a float, if it is a number from `low` to `high` (both included)."""
+    if not _is_real(value) or not low <= value <= high:
+        raise ValueError(f"{name} must be a number from {low:g} to {high:g}, got {value!r}.")
+    return float(value)
+
+
 def finite_number(value, name: str) -> float:
     """`value` as a float, if it is a finite number."""
     if not _is_real(value) or not math.isfinite(value):

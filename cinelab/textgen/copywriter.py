@@ -37,7 +37,7 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from cinelab.arguments import positive_int
+from cinelab.arguments import number_in_range, positive_int
 from cinelab.data.embedded import read_films, read_ratings
 from cinelab.textgen.angle_judge import judge_viewers, kit_angle_judge
 from cinelab.textgen.audience import (
@@ -54,7 +54,7 @@ from cinelab.textgen.checks import (
     default_corpus,
     names_the_title,
 )
-from cinelab.textgen.corpus import build_prompt
+from cinelab.textgen.corpus import build_prompt, contrast_angle
 from cinelab.textgen.decoding import (
     beam_search_with_score,
     check_settings,
@@ -167,14 +167,7 @@ class DecodingSettings:
         )
         for name in ("num_beams", "n_candidates"):
             positive_int(getattr(self, name), name)
-        if (
-            isinstance(self.guidance, bool)
-            or not isinstance(self.guidance, int | float)
-            or not (1 <= self.guidance <= MAX_GUIDANCE)
-        ):
-            raise ValueError(
-                f"guidance must be a number from 1 (off) to {MAX_GUIDANCE}, got {self.guidance!r}."
-            )
+        number_in_range(self.guidance, "guidance", 1, MAX_GUIDANCE)  # 1: off
         if isinstance(self.seed, bool) or not isinstance(self.seed, int):
             raise TypeError(f"seed must be an integer, got {self.seed!r}.")
         if not isinstance(self.real_words, bool):
@@ -491,8 +484,8 @@ class TrailerCopywriter:
         settings = self.settings
         if settings.guidance == 1 or settings.strategy == "beam" or self.is_chat:
             return None
-        others = [genre for genre in film.genres if genre != angle]
-        return self.prompt_ids(film, audience, kind, others[0], opening) if others else None
+        other = contrast_angle(film.genres, angle)
+        return None if other is None else self.prompt_ids(film, audience, kind, other, opening)
 
     def generate(
         self,

@@ -46,6 +46,16 @@ COPY_LENGTHS = {
 }
 
 
+def contrast_angle(genres, angle: str) -> str | None:
+    """The angle to set against ``angle``: the film's first other genre (None if it has one).
+
+    One rule for everything that compares two angles of a film: the copywriter's guidance
+    steers away from it, and ``training.angle_reading`` scores copy under it.
+    """
+    genres = genres.split("|") if isinstance(genres, str) else list(genres)
+    return next((genre for genre in genres if genre != angle), None)
+
+
 def format_header(kind: str, angle: str, title: str, year: int) -> str:
     """The one-line header of the kit's first model (``tagline | Horror | Alien (1979) |``).
 

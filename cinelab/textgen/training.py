@@ -44,7 +44,7 @@ import torch.nn.functional as F
 from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerBase
 
 from cinelab.progress import progress_bar
-from cinelab.textgen.corpus import build_documents, build_prompt, load_copy
+from cinelab.textgen.corpus import build_documents, build_prompt, contrast_angle, load_copy
 from cinelab.textgen.tokenizer import train_tokenizer
 
 IGNORE_INDEX = -100  # targets with this value do not count in the loss (padding)
@@ -655,9 +655,9 @@ def angle_reading(
     rows = []
     for row in documents.itertuples():
         film = by_id.loc[row.item_id]
-        others = [genre for genre in film.genres.split("|") if genre != row.angle]
-        if others:
-            rows.append((film, row.kind, row.angle, others[0], " " + row.text))
+        other = contrast_angle(film.genres, row.angle)
+        if other is not None:
+            rows.append((film, row.kind, row.angle, other, " " + row.text))
     if len(rows) < 2:
         raise ValueError(
             f"angle_reading needs at least 2 documents of films with two or more genres; got"

@@ -107,7 +107,7 @@ def test_bad_guidance_is_refused(random_gpt):
 
 @pytest.mark.parametrize("value", [0.5, 11, True, "2"])
 def test_the_writer_refuses_absurd_guidance(value):
-    with pytest.raises(ValueError, match="guidance must be a number from 1"):
+    with pytest.raises(ValueError, match="guidance must be a number from 1 to 10"):
         DecodingSettings(guidance=value)
 
 
@@ -137,3 +137,11 @@ def test_nothing_is_guided_without_another_genre_or_with_beam_search(kit_lm):
 
 def test_guide_logits_is_part_of_the_decoding_module():
     assert decoding.guide_logits is guide_logits
+
+
+def test_the_contrast_angle_is_the_films_first_other_genre():
+    from cinelab.textgen.corpus import contrast_angle
+
+    assert contrast_angle("Comedy|Horror", "Horror") == "Comedy"
+    assert contrast_angle(("Comedy", "Horror", "Romance"), "Comedy") == "Horror"
+    assert contrast_angle("Horror", "Horror") is None
