@@ -25,6 +25,10 @@ a failure can always be explained in one sentence:
 - **not repetitive**: at most ``MAX_REPETITION`` of the word trigrams repeat earlier ones; no
   word three times in a row ("Bang Bang Bang" beyond the title's own); the title not said
   twice within a few words ("Duck Soup, Duck Soup").
+- **facts**: the copy calls the film no genre it lacks ("Toy Story is the bleakest action film
+  ever made"), says no year or decade foreign to it ("a 1993 drama" for a 2006 film), and names
+  no one the kit does not know with the film ("Denzel Grim ... star in Amadeus"): see
+  :mod:`~cinelab.textgen.facts`.
 - **original**: no sentence of the kit's corpus, nor the film's own logline or tagline, is
   copied (the corpus rule of :class:`~cinelab.textgen.metrics.CorpusIndex`).
 """
@@ -41,6 +45,7 @@ from dataclasses import dataclass
 from wordfreq import get_frequency_dict
 
 from cinelab.data.genres import GENRES
+from cinelab.textgen.facts import known_about, unknown_names, wrong_genre_claims, wrong_years
 from cinelab.textgen.metrics import CorpusIndex, repetition_rate, words
 
 FLUENCY_MIN_ZIPF = 1.5
@@ -190,6 +195,7 @@ def check_copy(
         leak_check(text),
         title_check(text, title, must_name),
         repetition_check(text, title),
+        facts_check(text, film, own_lines),
         originality_check(text, corpus or default_corpus(), own_lines, title),
     )
     return CopyReport(checks)
@@ -402,6 +408,33 @@ def title_echoes(text: str, title: str) -> bool:
     )
 
 
+def facts_check(text: str, film, own_lines: Iterable[str] = ()) -> Check:
+    """Genre claims, years and names agree with what the kit knows (:mod:`.facts`)."""
+    title, genres = _field(film, "title"), _genres(film)
+    year = _field(film, "year", None) if _has_field(film, "year") else None
+    year = int(year) if year not in ("", None) and int(year) > 0 else None
+    claims = wrong_genre_claims(text, title, genres)
+    if claims:
+        genre, words_used = claims[0]
+        return Check(
+            "facts", False, f"{words_used!r} calls it {genre}; it is {', '.join(genres)}."
+        )
+    known = known_about(title, year, own_lines)
+    years = wrong_years(text, year, known)
+    if years:
+        return Check("facts", False, f"says {years[0]}; the film is from {year}.")
+    misspelt = " ".join(misspelt_title_words(text, title) + broken_titles(text, title))
+    names = [name for name in unknown_names(text, known) if name not in misspelt]  # title's job
+    if names:
+        return Check(
+            "facts",
+            False,
+            f"names {', '.join(names[:4])}: not in what the kit knows about the film"
+            " (its logline, tagline and hand-written copy), so no one can vouch for it.",
+        )
+    return Check("facts", True, "genres, years and names agree with the film's facts.")
+
+
 def originality_check(
     text: str, corpus: CorpusIndex, own_lines: Iterable[str], title: str = ""
 ) -> Check:
@@ -478,6 +511,10 @@ def _field(film, name: str, default=None):
     if value is None:
         raise ValueError(f"A film needs {name!r} to be checked against; this one lacks it.")
     return "" if isinstance(value, float) else value  # a missing logline read by pandas is NaN
+
+
+def _has_field(film, name: str) -> bool:
+    return name in film if isinstance(film, Mapping) else hasattr(film, name)
 
 
 def _genres(film) -> list[str]:

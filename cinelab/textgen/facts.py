@@ -1,0 +1,165 @@
+"""Does the copy get the film's facts right? Genre claims, years and names, checked by rule.
+
+A small model writes "The Shape of Water is the most charming romantic comedy ever made",
+"a 1993 drama" for a 2006 documentary, or "Denzel Grim and Christopher Nicholson star in
+Amadeus". Each is fluent English, so the fluency check passes it; each is wrong, and a reader
+stops trusting the copy at once. Three rules catch most of these slips, each explainable in
+one sentence:
+
+- **genre claims**: the copy calls the film a genre it does not have ("Toy Story is the most
+  bleakest action film ever made"). Only claims about the film count: "<title> is a ...
+  comedy", "a ... comedy about ...", "the funniest ... musical ever". A genre word used another
+  way ("a touch of romance", "feels like a documentary of ...") is not a claim.
+- **years and decades**: every year (1888-2039) or decade ("the 1980s", "the '80s") is the
+  film's own or appears in what the kit knows about the film.
+- **names**: every name (a capitalised word inside a sentence, or a sentence-opening word that
+  is not an English word) appears in what the kit knows about the film. The kit cannot check a
+  name it has never seen, and a small model's names are nearly always invented.
+
+"What the kit knows about a film" is its title, logline and tagline plus every line of the
+kit's hand-written copy for it (which names its cast, director, characters and places).
+
+Measured on that hand-written copy, each line judged against the film's *other* lines (so a
+name said only once counts as unknown): see ``tests/textgen/test_facts.py`` for the rates.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+
+FILM_NOUN = r"(?:film|movie|picture|classic|feature|flick|epic)"
+GENRE_CLAIM_WORDS = {  # genre -> the words that call a film that genre
+    "Action": rf"action (?:{FILM_NOUN}|comedy|thriller)",
+    "Animation": rf"(?:animated|animation|cartoon) {FILM_NOUN}|cartoon",
+    "Children": rf"(?:family|kids'?|children's) {FILM_NOUN}",
+    "Comedy": r"comedy|rom-?com",
+    "Crime": rf"crime (?:{FILM_NOUN}|drama|comedy|thriller|caper|saga)",
+    "Documentary": r"documentary",
+    "Fantasy": r"fantasy",
+    "Film-Noir": r"(?:film |neo-)?noir",
+    "Horror": rf"horror(?: {FILM_NOUN})?",
+    "Musical": r"musical",
+    "Mystery": r"mystery",
+    "Romance": r"romance|romantic (?:comedy|drama)|love story",
+    "Sci-Fi": rf"(?:sci-?fi|science[- ]fiction)(?: {FILM_NOUN})?",
+    "Thriller": r"thriller",
+    "War": rf"(?<!cold )(?<!-)war (?:{FILM_NOUN}|drama)",
+    "Western": r"western",
+}
+TITLE_MARK = "\u2063TITLE\u2063"  # stands for the film's title while claims are read
+_ADJECTIVES = r"(?:[\w'-]+\s+){0,4}?"  # up to four words before the genre word
+_SUPERLATIVE = r"(?:most|best|funniest|greatest|scariest|finest|strangest|sweetest)"
+YEAR = re.compile(r"(?<![\d,.$])\b(18[89]\d|19\d\d|20[0-3]\d)\b(?![\d,])")
+DECADE = re.compile(r"(?<![\w'’])(?:(18|19|20)|['’])?([0-9])0['’]?s\b")
+SENTENCE_BREAK = re.compile(r"(?<=[.!?:;])\s+|\n+|[\"“”]")
+ANY_TIME_NAMES = frozenset(  # capitalised words that name no one: days, months, holidays, "I"
+    "i monday tuesday wednesday thursday friday saturday sunday january february march april"
+    " may june july august september october november december christmas halloween"
+    " tv dvd oscar oscars".split()
+)
+
+
+def _claim_pattern(genre_words: str) -> re.Pattern:
+    """A claim that the film *is* of a genre, in the three shapes copy uses."""
+    genre = rf"(?:{genre_words})\b(?!-)"
+    return re.compile(
+        rf"{TITLE_MARK}(?:\s+is|\s+was|,)\s+(?:a|an|the|one of the)\s+{_ADJECTIVES}{genre}"
+        rf"|(?<!like )(?<!as )\b(?:a|an)\s+{_ADJECTIVES}{genre}\s+(?:about|of|that|where|in which|from|starring"
+        r"|with|like no other|unlike)\b"
+        rf"|\bthe\s+{_SUPERLATIVE}\s+{_ADJECTIVES}{genre}\s+(?:ever|of)\b",
+        re.IGNORECASE,
+    )
+
+
+GENRE_CLAIMS = {genre: _claim_pattern(claim) for genre, claim in GENRE_CLAIM_WORDS.items()}
+
+
+def wrong_genre_claims(text: str, title: str, genres: Iterable[str]) -> list[tuple[str, str]]:
+    """(claimed genre, the words that claim it) for every genre the film does not have."""
+    marked = text.replace(title, TITLE_MARK) if title else text
+    genres = set(genres)
+    found = []
+    for genre, pattern in GENRE_CLAIMS.items():
+        match = pattern.search(marked)
+        if genre not in genres and match:
+            found.append((genre, match.group(0).replace(TITLE_MARK, title)))
+    return found
+
+
+def wrong_years(text: str, year: int | None, known_text: str) -> list[str]:
+    """Years and decades in ``text`` that are neither the film's nor in what the kit knows."""
+    known_years = set(YEAR.findall(known_text))
+    known_decades = {_decade_of(match) for match in DECADE.finditer(known_text)}
+    if year is not None:
+        known_years.add(str(year))
+        known_decades.add(str(year)[2])
+    wrong = [found for found in YEAR.findall(text) if found not in known_years]
+    wrong += [
+        match.group(0) for match in DECADE.finditer(text) if _decade_of(match) not in known_decades
+    ]
+    return wrong
+
+
+def _decade_of(match: re.Match) -> str:
+    """The decade's digit: "1980s", "80s" and "'80s" are all "8" (the century is left open)."""
+    return match.group(2)
+
+
+def unknown_names(text: str, known_text: str) -> list[str]:
+    """Names in ``text`` that appear nowhere in ``known_text`` (in order, without repeats)."""
+    known = _known_words(known_text)
+    unknown = []
+    for name in names_in(text):
+        base = name.lower().replace("’", "'").removesuffix("'s")
+        if base not in known and base not in ANY_TIME_NAMES and name not in unknown:
+            unknown.append(name)
+    return unknown
+
+
+def names_in(text: str) -> list[str]:
+    """Capitalised words inside a sentence, and sentence openers that are not English words.
+
+    Left out: hashtags ("#MovieNight" names no one), words in capitals only ("CIA", "TV") and
+    "I" with its contractions ("I've").
+    """
+    from cinelab.textgen.checks import HASHTAG, LATIN_WORD, english_words
+
+    names = []
+    for sentence in SENTENCE_BREAK.split(HASHTAG.sub(" ", text)):
+        for position, word in enumerate(LATIN_WORD.findall(sentence)):
+            base = word.lower().replace("’", "'").removesuffix("'s")
+            if not word[0].isupper() or (word.isupper() and len(word) > 1) or base[:2] == "i'":
+                continue
+            if position > 0 or base not in english_words():
+                names.append(word)
+    return names
+
+
+@functools.cache
+def _known_words(known_text: str) -> frozenset[str]:
+    from cinelab.textgen.checks import LATIN_WORD
+
+    return frozenset(
+        word.lower().replace("’", "'").removesuffix("'s")
+        for word in LATIN_WORD.findall(known_text)
+    )
+
+
+@functools.cache
+def kit_lines_by_film() -> dict[tuple[str, int], str]:
+    """Every film's hand-written copy, joined: (title, year) -> text."""
+    from cinelab.textgen.corpus import load_copy
+
+    copy = load_copy()
+    return {
+        (title, int(year)): " \n".join(lines)
+        for (title, year), lines in copy.groupby(["title", "year"])["text"]
+    }
+
+
+def known_about(title: str, year: int | None, own_lines: Iterable[str]) -> str:
+    """What the kit knows about a film: title, its own lines (logline, tagline), its copy."""
+    corpus = kit_lines_by_film().get((title, year), "") if year is not None else ""
+    return " \n".join([title, *own_lines, corpus])
