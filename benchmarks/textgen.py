@@ -7,6 +7,8 @@ Run by hand (not part of the tests):
     python benchmarks/textgen.py --decoding          # by-hand decoding vs model.generate (tokens/s)
     python benchmarks/textgen.py --no-veto           # the model alone: real-words veto switched off
     python benchmarks/textgen.py --viewers 40        # does the copy go each viewer's way?
+    python benchmarks/textgen.py --show 40 --sheet s.md   # ... and a sheet for a blind reader
+    python benchmarks/textgen.py --tally s.md ratings.md  # count the reader's verdicts by kind
 
 The writer is ``TrailerCopywriter("kit")`` with its default decoding settings, the real-words
 veto included (``--no-veto`` measures the model without it). Films are drawn
@@ -40,6 +42,7 @@ import re
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -272,6 +275,42 @@ def decoding_speed(repeats: int, new_tokens: int) -> None:
     )
 
 
+# ---------------------------------------------------------------- the cold read (--sheet, --tally)
+
+SHEET_ENTRY = re.compile(r"^## (\d+)\. .*\n.*\nKind: (\w+);", re.MULTILINE)
+VERDICT = re.compile(r"^(\d+)\.\s*(USABLE|NOT)\b", re.MULTILINE)
+
+
+def read_sheet(pieces: pd.DataFrame, films: pd.DataFrame) -> str:
+    """The pieces with each film's facts, numbered, for a reader who rates them blind."""
+    facts = films.drop_duplicates("title").set_index("title")
+    entries = []
+    for number, piece in enumerate(pieces.itertuples(), 1):
+        film = facts.loc[piece.title]
+        entries.append(
+            f"## {number}. {piece.title} ({film.year}) — genres: {film.genres.replace('|', ', ')}\n"
+            f"Logline: {film.logline}\nKind: {piece.kind}; viewer's favourite angle: {piece.angle}\n"
+            f"Piece: {piece.text}\n"
+        )
+    return "\n".join(entries)
+
+
+def tally(sheet_path: str, ratings_path: str) -> pd.DataFrame:
+    """Usable pieces by kind, from a sheet and a reader's verdicts (benchmarks/cold_read.md)."""
+    kinds = {int(n): kind for n, kind in SHEET_ENTRY.findall(Path(sheet_path).read_text("utf-8"))}
+    verdicts = dict(VERDICT.findall(Path(ratings_path).read_text("utf-8")))
+    missing = sorted(set(kinds) - {int(n) for n in verdicts})
+    if missing:
+        raise SystemExit(f"{ratings_path} has no verdict for piece(s) {missing[:10]}.")
+    rated = pd.DataFrame(
+        [{"kind": kinds[int(n)], "usable": verdict == "USABLE"} for n, verdict in verdicts.items()
+         if int(n) in kinds]
+    )  # fmt: skip
+    table = rated.groupby("kind")["usable"].agg(pieces="size", usable="sum")
+    table.loc["all"] = table.sum()
+    return table
+
+
 # ---------------------------------------------------------------- main
 
 
@@ -324,7 +363,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--new-tokens", type=int, default=40)
     parser.add_argument("--viewers", type=int, default=0, help="only personalisation, N films")
+    parser.add_argument("--sheet", help="with --show: write the pieces as a cold-read sheet")
+    parser.add_argument("--tally", nargs=2, metavar=("SHEET", "RATINGS"),
+                        help="count a reader's verdicts on a sheet, by kind")  # fmt: skip
     args = parser.parse_args(argv)
+    if args.tally:
+        print(tally(*args.tally).to_string())
+        return
     torch.set_num_threads(args.threads)
     if args.decoding:
         decoding_speed(args.repeats, args.new_tokens)
@@ -387,6 +432,9 @@ def main(argv: list[str] | None = None) -> None:
             mark = "pass" if piece.passed else f"FAIL ({piece.failed})"
             print(f"- [{piece.title} | {piece.kind} | user {piece.viewer}, {piece.angle}] {piece.text}"
                   f"  [{mark}]")  # fmt: skip
+        if args.sheet:
+            Path(args.sheet).write_text(read_sheet(sample, films), encoding="utf-8")
+            print(f"\ncold-read sheet for a reader: {args.sheet} (rubric: benchmarks/cold_read.md)")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,44 @@
+"""The cold-read sheet and tally of benchmarks/textgen.py: what a blind reader rates is counted right."""
+
+import importlib.util
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cinelab.data.embedded import read_films
+
+
+@pytest.fixture(scope="module")
+def bench():
+    path = Path(__file__).parents[1] / "benchmarks" / "textgen.py"
+    spec = importlib.util.spec_from_file_location("textgen_benchmark", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_sheet_round_trips_through_a_readers_verdicts(bench, tmp_path):
+    films = read_films()
+    pieces = pd.DataFrame(
+        {
+            "title": ["Toy Story", "Alien", "Toy Story"],
+            "kind": ["tagline", "blurb", "social"],
+            "angle": ["Comedy", "Horror", "Children"],
+            "text": ["Toys, alive.", "A crew, a signal, a stowaway.", "Toy Story night!"],
+        }
+    )
+    sheet = bench.read_sheet(pieces, films)
+    assert sheet.count("## ") == 3 and "## 2. Alien (1979) — genres: Horror, Sci-Fi" in sheet
+    assert "Logline: " + films.loc[films.title == "Alien", "logline"].iloc[0] in sheet
+    (tmp_path / "sheet.md").write_text(sheet, encoding="utf-8")
+    ratings = "1. USABLE — generic — fine\n2. NOT — salad — no\n3. USABLE — ok — yes\nUSABLE: 2 of 3\n"
+    (tmp_path / "ratings.md").write_text(ratings, encoding="utf-8")
+    table = bench.tally(tmp_path / "sheet.md", tmp_path / "ratings.md")
+    assert table.to_dict() == {
+        "pieces": {"blurb": 1, "social": 1, "tagline": 1, "all": 3},
+        "usable": {"blurb": 0, "social": 1, "tagline": 1, "all": 2},
+    }
+    (tmp_path / "short.md").write_text("1. USABLE — ok — fine\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match=r"no verdict for piece\(s\) \[2, 3\]"):
+        bench.tally(tmp_path / "sheet.md", tmp_path / "short.md")
