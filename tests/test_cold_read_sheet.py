@@ -32,7 +32,9 @@ def test_a_sheet_round_trips_through_a_readers_verdicts(bench, tmp_path):
     assert sheet.count("## ") == 3 and "## 2. Alien (1979) — genres: Horror, Sci-Fi" in sheet
     assert "Logline: " + films.loc[films.title == "Alien", "logline"].iloc[0] in sheet
     (tmp_path / "sheet.md").write_text(sheet, encoding="utf-8")
-    ratings = "1. USABLE — generic — fine\n2. NOT — salad — no\n3. USABLE — ok — yes\nUSABLE: 2 of 3\n"
+    ratings = (
+        "1. USABLE — generic — fine\n2. NOT — salad — no\n3. USABLE — ok — yes\nUSABLE: 2 of 3\n"
+    )
     (tmp_path / "ratings.md").write_text(ratings, encoding="utf-8")
     table = bench.tally(tmp_path / "sheet.md", tmp_path / "ratings.md")
     assert table.to_dict() == {

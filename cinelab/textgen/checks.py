@@ -416,9 +416,7 @@ def facts_check(text: str, film, own_lines: Iterable[str] = ()) -> Check:
     claims = wrong_genre_claims(text, title, genres)
     if claims:
         genre, words_used = claims[0]
-        return Check(
-            "facts", False, f"{words_used!r} calls it {genre}; it is {', '.join(genres)}."
-        )
+        return Check("facts", False, f"{words_used!r} calls it {genre}; it is {', '.join(genres)}.")
     known = known_about(title, year, own_lines)
     years = wrong_years(text, year, known)
     if years:

@@ -25,6 +25,7 @@ name said only once counts as unknown): see ``tests/textgen/test_facts.py`` for 
 
 from __future__ import annotations
 
+import calendar
 import functools
 import re
 from collections.abc import Iterable
@@ -54,10 +55,9 @@ _SUPERLATIVE = r"(?:most|best|funniest|greatest|scariest|finest|strangest|sweete
 YEAR = re.compile(r"(?<![\d,.$])\b(18[89]\d|19\d\d|20[0-3]\d)\b(?![\d,])")
 DECADE = re.compile(r"(?<![\w'’])(?:(18|19|20)|['’])?([0-9])0['’]?s\b")
 SENTENCE_BREAK = re.compile(r"(?<=[.!?:;])\s+|\n+|[\"“”]")
-ANY_TIME_NAMES = frozenset(  # capitalised words that name no one: days, months, holidays, "I"
-    "i monday tuesday wednesday thursday friday saturday sunday january february march april"
-    " may june july august september october november december christmas halloween"
-    " tv dvd oscar oscars".split()
+ANY_TIME_NAMES = frozenset(  # capitalised words that name no one: "I", days, months, holidays
+    {"i", "christmas", "halloween", "tv", "dvd", "oscar", "oscars"}
+    | {name.lower() for name in (*calendar.day_name, *calendar.month_name) if name}
 )
 
 
@@ -142,8 +142,7 @@ def _known_words(known_text: str) -> frozenset[str]:
     from cinelab.textgen.checks import LATIN_WORD
 
     return frozenset(
-        word.lower().replace("’", "'").removesuffix("'s")
-        for word in LATIN_WORD.findall(known_text)
+        word.lower().replace("’", "'").removesuffix("'s") for word in LATIN_WORD.findall(known_text)
     )
 
 

@@ -31,14 +31,14 @@ def facts(text, film, kind="blurb"):
     [  # slips the kit's model made in a cold read
         ("Toy Story", "Toy Story is the most bleakest action film ever made. #Animation",
          "'Toy Story is the most bleakest action film' calls it Action;"),
-        ("The Shape of Water", "The Shape of Water is the most charming romantic comedy ever made,"
-         " a gentle story of a strange man.", "calls it Comedy;"),
-        ("An Inconvenient Truth", "A 1993 drama in the cinematography, An Inconvenient Truth is"
-         " an easy story of fiction.", "says 1993; the film is from 2006."),
-        ("The French Connection", "The French Connection is the most beautiful 80 minutes of the"
-         " 2000s, a chase through the city.", "says 2000s; the film is from 1971."),
-        ("Amadeus", "Denzel Grim and Christopher Nicholson star in Amadeus, a landmark drama"
-         " about grief.", "names Grim, Christopher, Nicholson:"),
+        ("The Shape of Water", ("The Shape of Water is the most charming romantic comedy ever made,"
+         " a gentle story of a strange man."), "calls it Comedy;"),
+        ("An Inconvenient Truth", ("A 1993 drama in the cinematography, An Inconvenient Truth is"
+         " an easy story of fiction."), "says 1993; the film is from 2006."),
+        ("The French Connection", ("The French Connection is the most beautiful 80 minutes of the"
+         " 2000s, a chase through the city."), "says 2000s; the film is from 1971."),
+        ("Amadeus", ("Denzel Grim and Christopher Nicholson star in Amadeus, a landmark drama"
+         " about grief."), "names Grim, Christopher, Nicholson:"),
         ("Die Hard", "Die Hard is the best Bond film I've ever seen. Die Hard never stops.",
          "names Bond:"),
     ],
@@ -52,10 +52,10 @@ def test_a_false_fact_fails_with_its_reason(films, title, text, reason):
 @pytest.mark.parametrize(
     ("title", "text"),
     [
-        ("Toy Story", "Toy Story is the funniest animated film of the year, with a cowboy doll"
-         " and a space ranger."),  # Animation and Comedy are its genres
-        ("Argo", "Argo, a thriller about a fake film crew, plays like a heist. In 1979 the plan"
-         " was crazy."),  # 1979 is in its logline
+        ("Toy Story", ("Toy Story is the funniest animated film of the year, with a cowboy doll"
+         " and a space ranger.")),  # Animation and Comedy are its genres
+        ("Argo", ("Argo, a thriller about a fake film crew, plays like a heist. In 1979 the plan"
+         " was crazy.")),  # 1979 is in its logline
         ("Grave of the Fireflies", "A sister, a burning world, and a long way home."),
         ("Die Hard", "Feels like a documentary of one bad night. Die Hard in the 80s."),  # not a claim; its decade
         ("Amadeus", "Mozart laughs; Salieri listens. Amadeus on Friday."),  # names it knows, a day
