@@ -42,13 +42,11 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from wordfreq import get_frequency_dict
-
 from cinelab.data.genres import GENRES
+from cinelab.textgen.english import HASHTAG, LATIN_WORD, english_words
 from cinelab.textgen.facts import known_about, unknown_names, wrong_genre_claims, wrong_years
 from cinelab.textgen.metrics import CorpusIndex, repetition_rate, words
 
-FLUENCY_MIN_ZIPF = 1.5
 MAX_REPETITION = 0.25
 MAX_RUN = 2  # the same word at most twice in a row ("very, very" yes, "Bang Bang Bang" no)
 TITLE_ECHO_GAP = 3  # words between two mentions of the title below which it is a stutter
@@ -98,9 +96,6 @@ GENRE_HASHTAGS = {
 }
 assert set(GENRE_HASHTAGS) == set(GENRES)
 
-HASHTAG = re.compile(r"#(\w+)")
-LATIN_LETTER = "A-Za-zÀ-ÖØ-öø-ÿĀ-ɏ"  # ASCII and accented Latin letters: Amélie, Héloïse, Łódź
-LATIN_WORD = re.compile(rf"[{LATIN_LETTER}]+(?:['’][{LATIN_LETTER}]+)*")
 CAMEL_PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 LEAK = re.compile(
     r"(?im)^\s*(film|genres|logline|viewer|kind|copy|audience|system|user|assistant)\s*:"
@@ -244,16 +239,6 @@ def is_known_word(word: str, known: set[str] = frozenset()) -> bool:
     if candidates & known:
         return True
     return base in english_words()
-
-
-@functools.cache
-def english_words() -> frozenset[str]:
-    """Every word ``wordfreq`` rates at Zipf >= ``FLUENCY_MIN_ZIPF``, read once (a set lookup is
-    what lets the decoder's real-words veto ask about thousands of words per piece)."""
-    least = 10 ** (FLUENCY_MIN_ZIPF - 0.005 - 9)  # Zipf = log10(frequency) + 9, shown to 2 places
-    return frozenset(
-        word for word, frequency in get_frequency_dict("en").items() if frequency >= least
-    )
 
 
 def hashtag_check(text: str, title: str, genres: Iterable[str]) -> Check:

@@ -30,6 +30,8 @@ import functools
 import re
 from collections.abc import Iterable
 
+from cinelab.textgen.english import HASHTAG, LATIN_WORD, english_words
+
 FILM_NOUN = r"(?:film|movie|picture|classic|feature|flick|epic)"
 GENRE_CLAIM_WORDS = {  # genre -> the words that call a film that genre
     "Action": rf"action (?:{FILM_NOUN}|comedy|thriller)",
@@ -124,8 +126,6 @@ def names_in(text: str) -> list[str]:
     Left out: hashtags ("#MovieNight" names no one), words in capitals only ("CIA", "TV") and
     "I" with its contractions ("I've").
     """
-    from cinelab.textgen.checks import HASHTAG, LATIN_WORD, english_words
-
     names = []
     for sentence in SENTENCE_BREAK.split(HASHTAG.sub(" ", text)):
         for position, word in enumerate(LATIN_WORD.findall(sentence)):
@@ -139,8 +139,6 @@ def names_in(text: str) -> list[str]:
 
 @functools.cache
 def _known_words(known_text: str) -> frozenset[str]:
-    from cinelab.textgen.checks import LATIN_WORD
-
     return frozenset(
         word.lower().replace("’", "'").removesuffix("'s") for word in LATIN_WORD.findall(known_text)
     )

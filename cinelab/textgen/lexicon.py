@@ -34,12 +34,8 @@ from collections.abc import Iterable
 
 import torch
 
-from cinelab.textgen.checks import (
-    LATIN_LETTER,
-    catalogue_words,
-    corpus_words,
-    is_known_word,
-)
+from cinelab.textgen.checks import catalogue_words, corpus_words, is_known_word
+from cinelab.textgen.english import LATIN_LETTER
 
 WORD_CHARACTER = re.compile(rf"[{LATIN_LETTER}'’]")  # the letters of check_copy's words
 TRAILING_WORD = re.compile(rf"(#?)([{LATIN_LETTER}'’]*)$")

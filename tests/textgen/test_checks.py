@@ -6,7 +6,6 @@ from wordfreq import zipf_frequency
 from cinelab.data.embedded import read_films
 from cinelab.textgen import check_copy
 from cinelab.textgen.checks import (
-    FLUENCY_MIN_ZIPF,
     GENRE_HASHTAGS,
     LATIN_WORD,
     LENGTH_LIMITS,
@@ -17,6 +16,7 @@ from cinelab.textgen.checks import (
     non_words,
 )
 from cinelab.textgen.corpus import load_copy
+from cinelab.textgen.english import FLUENCY_MIN_ZIPF
 from cinelab.textgen.metrics import CorpusIndex
 
 

@@ -1,0 +1,28 @@
+"""What counts as a word, and as an English word, for every check of the kit's copy.
+
+One place for the rules that the checks (:mod:`~cinelab.textgen.checks`), the facts rules
+(:mod:`~cinelab.textgen.facts`) and the decoder's real-words veto (:mod:`~cinelab.textgen.lexicon`)
+share, so that they can never disagree about what a word is.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from wordfreq import get_frequency_dict
+
+FLUENCY_MIN_ZIPF = 1.5
+HASHTAG = re.compile(r"#(\w+)")
+LATIN_LETTER = "A-Za-zÀ-ÖØ-öø-ÿĀ-ɏ"  # ASCII and accented Latin letters: Amélie, Héloïse, Łódź
+LATIN_WORD = re.compile(rf"[{LATIN_LETTER}]+(?:['’][{LATIN_LETTER}]+)*")
+
+
+@functools.cache
+def english_words() -> frozenset[str]:
+    """Every word ``wordfreq`` rates at Zipf >= ``FLUENCY_MIN_ZIPF``, read once (a set lookup is
+    what lets the decoder's real-words veto ask about thousands of words per piece)."""
+    least = 10 ** (FLUENCY_MIN_ZIPF - 0.005 - 9)  # Zipf = log10(frequency) + 9, shown to 2 places
+    return frozenset(
+        word for word, frequency in get_frequency_dict("en").items() if frequency >= least
+    )
