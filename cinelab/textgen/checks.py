@@ -43,7 +43,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from cinelab.data.genres import GENRES
-from cinelab.textgen.english import HASHTAG, LATIN_WORD, english_words
+from cinelab.textgen.english import HASHTAG, LATIN_WORD, base_form, english_words
 from cinelab.textgen.facts import known_about, unknown_names, wrong_genre_claims, wrong_years
 from cinelab.textgen.metrics import CorpusIndex, repetition_rate, words
 
@@ -234,7 +234,7 @@ def non_words(text: str, extra_words: Iterable[str] = ()) -> list[str]:
 
 
 def is_known_word(word: str, known: set[str] = frozenset()) -> bool:
-    base = _base_form(word)
+    base = base_form(word)
     candidates = {base, base.removesuffix("s")}
     if candidates & known:
         return True
@@ -309,7 +309,7 @@ def misspelt_title_words(text: str, title: str) -> list[str]:
     real_words = (english_words(), corpus_words(), catalogue_words())  # kept apart: no copying
     glued = []
     for word in LATIN_WORD.findall(HASHTAG.sub(" ", text)):
-        lower = _base_form(word)
+        lower = base_form(word)
         starts_like_title = any(lower.startswith(title_word) for title_word in title_words)
         is_real = lower in title_words or any(lower in known for known in real_words)
         if starts_like_title and not is_real:
@@ -325,9 +325,9 @@ def broken_titles(text: str, title: str) -> list[str]:
     possessive: "Exit Through the Gift Shot" for *Exit Through the Gift Shop*. A title cut
     short by an ordinary word ("The Great War" for *The Great Dictator*) is not a misspelling.
     """
-    title_words = [_base_form(word) for word in LATIN_WORD.findall(title)]
+    title_words = [base_form(word) for word in LATIN_WORD.findall(title)]
     text_words = LATIN_WORD.findall(text)
-    lowered = [_base_form(word) for word in text_words]
+    lowered = [base_form(word) for word in text_words]
     broken = []
     for start in range(len(lowered)):
         matched = 0
@@ -441,7 +441,7 @@ def catalogue_words() -> frozenset[str]:
 
     films = read_films()
     texts = list(films["title"]) + list(films["logline"].fillna(""))
-    return frozenset(_base_form(word) for text in texts for word in LATIN_WORD.findall(text))
+    return frozenset(base_form(word) for text in texts for word in LATIN_WORD.findall(text))
 
 
 @functools.cache
@@ -458,7 +458,7 @@ def corpus_words() -> frozenset[str]:
     from cinelab.textgen.corpus import load_copy
 
     return frozenset(
-        _base_form(word) for text in load_copy()["text"] for word in LATIN_WORD.findall(text)
+        base_form(word) for text in load_copy()["text"] for word in LATIN_WORD.findall(text)
     )
 
 
@@ -473,14 +473,6 @@ def default_corpus() -> CorpusIndex:
         line for column in ("logline", "tagline") for line in films[column].dropna() if line
     ]
     return CorpusIndex.from_texts(texts)
-
-
-def _base_form(word: str) -> str:
-    """Lower case, without a possessive: "Vertov's" and "Vertov" are the same word."""
-    base = word.lower().replace("’", "'")
-    for ending in ("'s", "'"):
-        base = base.removesuffix(ending)
-    return base
 
 
 def _squash(text: str) -> str:

@@ -26,3 +26,11 @@ def english_words() -> frozenset[str]:
     return frozenset(
         word for word, frequency in get_frequency_dict("en").items() if frequency >= least
     )
+
+
+def base_form(word: str) -> str:
+    """Lower case, without a possessive: "Vertov's" and "Vertov" are the same word."""
+    base = word.lower().replace("’", "'")
+    for ending in ("'s", "'"):
+        base = base.removesuffix(ending)
+    return base

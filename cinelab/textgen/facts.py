@@ -30,7 +30,7 @@ import functools
 import re
 from collections.abc import Iterable
 
-from cinelab.textgen.english import HASHTAG, LATIN_WORD, english_words
+from cinelab.textgen.english import HASHTAG, LATIN_WORD, base_form, english_words
 
 FILM_NOUN = r"(?:film|movie|picture|classic|feature|flick|epic)"
 GENRE_CLAIM_WORDS = {  # genre -> the words that call a film that genre
@@ -114,7 +114,7 @@ def unknown_names(text: str, known_text: str) -> list[str]:
     known = _known_words(known_text)
     unknown = []
     for name in names_in(text):
-        base = name.lower().replace("’", "'").removesuffix("'s")
+        base = base_form(name)
         if base not in known and base not in ANY_TIME_NAMES and name not in unknown:
             unknown.append(name)
     return unknown
@@ -129,7 +129,7 @@ def names_in(text: str) -> list[str]:
     names = []
     for sentence in SENTENCE_BREAK.split(HASHTAG.sub(" ", text)):
         for position, word in enumerate(LATIN_WORD.findall(sentence)):
-            base = word.lower().replace("’", "'").removesuffix("'s")
+            base = base_form(word)
             if not word[0].isupper() or (word.isupper() and len(word) > 1) or base[:2] == "i'":
                 continue
             if position > 0 or base not in english_words():
@@ -137,11 +137,9 @@ def names_in(text: str) -> list[str]:
     return names
 
 
-@functools.cache
+@functools.lru_cache(maxsize=256)  # the candidates of one piece ask about the same film
 def _known_words(known_text: str) -> frozenset[str]:
-    return frozenset(
-        word.lower().replace("’", "'").removesuffix("'s") for word in LATIN_WORD.findall(known_text)
-    )
+    return frozenset(base_form(word) for word in LATIN_WORD.findall(known_text))
 
 
 @functools.cache
