@@ -3,6 +3,7 @@
 import pytest
 import torch
 
+from cinelab.data.embedded import read_films
 from cinelab.textgen import build_tiny_gpt, load_language_model
 
 END_OF_TEXT = 0
@@ -21,3 +22,10 @@ def random_gpt():
 def kit_lm():
     """The kit's committed tokenizer and model."""
     return load_language_model()
+
+
+@pytest.fixture(scope="session")
+def films():
+    """Every catalogue film as a record by title (a ``films.csv`` row, as ``check_copy`` takes it)."""
+    catalogue = read_films().drop_duplicates("title")
+    return {record["title"]: record for record in catalogue.to_dict("records")}

@@ -20,15 +20,6 @@ from cinelab.textgen.english import FLUENCY_MIN_ZIPF
 from cinelab.textgen.metrics import CorpusIndex
 
 
-@pytest.fixture(scope="module")
-def films():
-    catalogue = read_films()
-    return {title: catalogue[catalogue.title == title].iloc[0].to_dict() for title in
-            ("Scarface", "Mary Poppins", "Memories of Murder", "Alien", "It Happened One Night",
-             "Heat", "Blade Runner", "Toy Story", "Exit Through the Gift Shop",
-             "Chitty Chitty Bang Bang", "Duck Soup", "Breakfast at Tiffany's", "All About Eve")}  # fmt: skip
-
-
 def failed(report):
     return {check.name for check in report.failed}
 

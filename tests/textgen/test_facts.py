@@ -14,14 +14,6 @@ from cinelab.textgen.facts import (
 )
 
 
-@pytest.fixture(scope="module")
-def films():
-    catalogue = read_films()
-    titles = ("Toy Story", "Amadeus", "An Inconvenient Truth", "Die Hard", "The Shape of Water",
-              "Argo", "Grave of the Fireflies", "The French Connection")  # fmt: skip
-    return {title: catalogue[catalogue.title == title].iloc[0].to_dict() for title in titles}
-
-
 def facts(text, film, kind="blurb"):
     return check_copy(text, film, kind)["facts"]
 
