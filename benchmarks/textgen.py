@@ -263,6 +263,7 @@ def decoding_speed(repeats: int, new_tokens: int) -> None:
                 f"| {name} | {n_sequences} | {n_sequences * new_tokens / mine:.0f}"
                 f" | {n_sequences * new_tokens / theirs:.0f} | {mine / theirs:.2f} |"
             )
+    guidance_cost(lm, new_tokens, repeats)
     one_line = best_seconds(
         lambda: decoding.sample(lm.model, prompt, new_tokens, seed=0, eos_token_id=[]), repeats
     )
@@ -272,6 +273,29 @@ def decoding_speed(repeats: int, new_tokens: int) -> None:
     print(f"one {new_tokens}-token line (sampling): {1000 * one_line:.0f} ms")
     print(
         f"TrailerStudio Generate click (candidates, checks, next-token view): {1000 * click:.0f} ms"
+    )
+
+
+def guidance_cost(lm, new_tokens: int, repeats: int) -> None:
+    """The writer's 8 sampled candidates with and without guidance (own and contrast rows in
+    one batch), exactly ``new_tokens`` each."""
+    own, contrast = (
+        lm.encode(format_header("tagline", angle, "An American Werewolf in London", 1981))
+        for angle in ("Horror", "Comedy")
+    )
+    seconds = {
+        scale: best_seconds(
+            lambda scale=scale: decoding.sample_candidates(
+                lm.model, own, 8, new_tokens, seed=0, eos_token_id=[],
+                contrast_ids=contrast if scale != 1 else None, guidance=scale,
+            ),
+            repeats,
+        )
+        for scale in (1.0, 2.0)
+    }  # fmt: skip
+    print(
+        f"\n8 candidates of {new_tokens} tokens: {1000 * seconds[1.0]:.0f} ms unguided,"
+        f" {1000 * seconds[2.0]:.0f} ms guided ({seconds[2.0] / seconds[1.0]:.2f}x)"
     )
 
 

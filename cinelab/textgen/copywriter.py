@@ -256,7 +256,8 @@ class TrailerCopywriter:
         How hard the kit's model is pushed towards the viewer's angle (1: not at all). Each
         step compares the prompt with the viewer's angle and the same prompt with the film's
         first other genre, and amplifies the difference ``guidance`` times. Used by greedy
-        and sampling, for films of two or more genres; costs a second pass of the model.
+        and sampling, for films of two or more genres; both prompts' rows go through the
+        model in one batch, so a step costs about 1.5 times an unguided one.
     real_words : bool
         Let the kit's model spell only real words (:mod:`~cinelab.textgen.lexicon`): tokens
         that would start a word neither English nor the catalogue's are vetoed while sampling

@@ -30,6 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
+import torch.nn.functional as F
 
 from cinelab.arguments import fraction, positive_int
 
@@ -186,13 +187,17 @@ def _check_positive(name: str, value: float) -> None:
 
 
 @torch.no_grad()
-def next_token_logits(model, input_ids: torch.Tensor, cache=None) -> tuple[torch.Tensor, object]:
+def next_token_logits(
+    model, input_ids: torch.Tensor, cache=None, padding: Padding | None = None
+) -> tuple[torch.Tensor, object]:
     """Logits for the token after ``input_ids`` and the updated key/value cache.
 
     With a ``cache`` from the previous call, ``input_ids`` holds only the new tokens: the
-    model has already stored the keys and values of everything before them.
+    model has already stored the keys and values of everything before them. With ``padding``
+    (rows of different lengths, left-padded into one batch) the model skips the pad tokens.
     """
-    output = model(input_ids=input_ids, use_cache=True, **{_cache_argument(model): cache})
+    rows = {} if padding is None else padding.model_inputs(input_ids.shape[1])
+    output = model(input_ids=input_ids, use_cache=True, **{_cache_argument(model): cache}, **rows)
     cache = output.get("cache")
     if cache is None:  # transformers before 5 returns the cache as past_key_values
         cache = output.get("past_key_values")
@@ -431,19 +436,23 @@ def _decode_loop(
 
     With ``copies > 1`` every prompt is run through the model once and its cache repeated,
     so each prompt row becomes ``copies`` rows that continue independently. With a contrast
-    prompt (one, for every row) the model also reads it followed by the same new tokens, in a
-    cache of its own, and ``choose`` sees the guided log-probabilities; the recorded
-    log-probabilities stay those of the model under the own prompt.
+    prompt (one, for every row) the model also reads it followed by the same new tokens, and
+    ``choose`` sees the guided log-probabilities; the recorded log-probabilities stay those of
+    the model under the own prompt. Own and contrast rows share one left-padded batch, so each
+    step is one model call, not two (about 30 % less time on a CPU: benchmarks/README.md).
     """
     sequences = _as_batch(input_ids, model)  # (batch, prompt_length)
     prompt_length = sequences.shape[1]
     _check_room(model, prompt_length, max_new_tokens)
     stop_ids, pad_id = stop_and_pad_ids(model, eos_token_id)
-    logits, cache = _read_prompt(model, sequences, copies)  # (rows, vocab): the one prefill
+    if contrast_ids is None:
+        logits, cache = _read_prompt(model, sequences, copies)  # (rows, vocab): the one prefill
+    else:  # own and contrast rows in one batch: one model call per step instead of two
+        joint, padding = _left_padded([sequences, contrast_ids.expand(len(sequences), -1)], pad_id)
+        both_logits, cache = _read_prompt(model, joint, copies, padding)  # (2 * rows, vocab)
+        padding = padding.repeated(copies)
+        logits, contrast_logits = both_logits.chunk(2)  # (rows, vocab) each
     sequences = sequences.repeat_interleave(copies, dim=0)  # (rows, prompt_length)
-    if contrast_ids is not None:
-        rows = sequences.shape[0]
-        contrast_logits, contrast_cache = _read_prompt(model, contrast_ids, rows)  # (rows, vocab)
     unfinished = torch.ones(sequences.shape[0], dtype=torch.bool)  # (rows,)
     log_probs = []
     for step in range(max_new_tokens):
@@ -458,21 +467,60 @@ def _decode_loop(
         unfinished &= ~torch.isin(next_ids, stop_ids)
         if not unfinished.any() or step == max_new_tokens - 1:
             break
-        logits, cache = next_token_logits(model, next_ids[:, None], cache)
-        if contrast_ids is not None:
-            contrast_logits, contrast_cache = next_token_logits(
-                model, next_ids[:, None], contrast_cache
-            )
+        if contrast_ids is None:
+            logits, cache = next_token_logits(model, next_ids[:, None], cache)
+        else:
+            padding = padding.extended()
+            both_ids = torch.cat([next_ids, next_ids])[:, None]  # (2 * rows, 1)
+            both_logits, cache = next_token_logits(model, both_ids, cache, padding)
+            logits, contrast_logits = both_logits.chunk(2)  # (rows, vocab) each
     return Generation(sequences, torch.stack(log_probs, dim=1), prompt_length)
 
 
-def _read_prompt(model, prompt_ids: torch.Tensor, copies: int):
+def _read_prompt(model, prompt_ids: torch.Tensor, copies: int, padding: Padding | None = None):
     """Run the prompts (batch, length) once; logits and cache repeated for ``copies`` rows each."""
-    logits, cache = next_token_logits(model, prompt_ids)  # (batch, vocab)
+    logits, cache = next_token_logits(model, prompt_ids, padding=padding)  # (batch, vocab)
     if copies > 1:
         logits = logits.repeat_interleave(copies, dim=0)  # (batch * copies, vocab)
         cache.batch_repeat_interleave(copies)
     return logits, cache
+
+
+@dataclass(frozen=True)
+class Padding:
+    """Which tokens of a left-padded batch are real, so that the model skips the pads.
+
+    ``mask`` is (rows, tokens so far): 1 for a real token, 0 for a pad. A row's positions count
+    its real tokens only, so a padded prompt is read exactly as it would be on its own.
+    """
+
+    mask: torch.Tensor  # (rows, length)
+
+    def model_inputs(self, new_tokens: int) -> dict[str, torch.Tensor]:
+        """``attention_mask`` over every token so far, ``position_ids`` of the ``new_tokens``."""
+        positions = (self.mask.cumsum(dim=1) - 1).clamp(min=0)  # (rows, length)
+        return {"attention_mask": self.mask, "position_ids": positions[:, -new_tokens:]}
+
+    def extended(self) -> Padding:
+        """The padding after one more real token in every row."""
+        return Padding(torch.cat([self.mask, torch.ones_like(self.mask[:, :1])], dim=1))
+
+    def repeated(self, copies: int) -> Padding:
+        """Each row ``copies`` times in a row, as ``_read_prompt`` repeats the cache."""
+        return Padding(self.mask.repeat_interleave(copies, dim=0))
+
+
+def _left_padded(
+    batches: Sequence[torch.Tensor], pad_id: torch.Tensor
+) -> tuple[torch.Tensor, Padding]:
+    """Stack (rows, length) id tensors of different lengths into one, padded on the left."""
+    length = max(batch.shape[1] for batch in batches)
+    padded, masks = [], []
+    for batch in batches:
+        pads = length - batch.shape[1]
+        padded.append(F.pad(batch, (pads, 0), value=int(pad_id)))  # (rows, length)
+        masks.append(F.pad(torch.ones_like(batch), (pads, 0), value=0))  # (rows, length)
+    return torch.cat(padded), Padding(torch.cat(masks))
 
 
 def beam_search(

@@ -145,3 +145,49 @@ def test_the_contrast_angle_is_the_films_first_other_genre():
     assert contrast_angle("Comedy|Horror", "Horror") == "Comedy"
     assert contrast_angle(("Comedy", "Horror", "Romance"), "Comedy") == "Horror"
     assert contrast_angle("Horror", "Horror") is None
+
+
+def tiny_llama():
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    config = LlamaConfig(
+        vocab_size=97, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=128,
+        eos_token_id=0, pad_token_id=0,
+    )  # fmt: skip
+    torch.manual_seed(5)
+    return LlamaForCausalLM(config).eval()
+
+
+def guided_log_probs_in_two_caches(model, own, contrast, steps, scale):
+    """Guided greedy decoding the plain way: own and contrast prompt each in a cache of its own."""
+    own_logits, own_cache = decoding.next_token_logits(model, own)
+    contrast_logits, contrast_cache = decoding.next_token_logits(model, contrast)
+    chosen = []
+    for _ in range(steps):
+        next_id = guide_logits(own_logits, contrast_logits, scale).argmax(dim=-1, keepdim=True)
+        chosen.append(next_id)
+        own_logits, own_cache = decoding.next_token_logits(model, next_id, own_cache)
+        contrast_logits, contrast_cache = decoding.next_token_logits(model, next_id, contrast_cache)
+    return torch.cat(chosen, dim=1), own_logits  # (1, steps) ids, (1, vocab) logits after them
+
+
+@pytest.mark.parametrize("architecture", ["gpt2", "llama"])
+@pytest.mark.parametrize("longer", ["own", "contrast"])
+def test_one_padded_batch_reads_own_and_contrast_as_two_caches_do(random_gpt, architecture, longer):
+    """The writer runs own and contrast rows as one left-padded batch: the pads must change
+    nothing, whichever prompt is the longer one and whatever the position encoding."""
+    model = random_gpt if architecture == "gpt2" else tiny_llama()
+    own, contrast = prompts()  # (1, 7), (1, 5)
+    if longer == "contrast":
+        own, contrast = contrast, own
+    expected_ids, _ = guided_log_probs_in_two_caches(model, own, contrast, 12, 2.0)
+    guided = greedy_with_log_probs(
+        model, own, 12, eos_token_id=-1, contrast_ids=contrast, guidance=2.0
+    )
+    assert torch.equal(guided.sequences[:, own.shape[1] :], expected_ids)
+    joint, padding = decoding._left_padded([own, contrast], torch.tensor(0))
+    assert padding.mask.tolist()[0 if longer == "contrast" else 1][:2] == [0, 0]
+    both, _ = decoding.next_token_logits(model, joint, padding=padding)  # (2, vocab)
+    alone = torch.cat([decoding.next_token_logits(model, p)[0] for p in (own, contrast)])
+    assert torch.allclose(both, alone, atol=1e-5)
