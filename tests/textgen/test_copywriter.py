@@ -93,6 +93,20 @@ def test_sampling_depends_on_the_seed(writer):
     assert len(texts) > 1
 
 
+def test_the_veto_is_kept_for_the_next_piece_about_the_same_film_and_changes_nothing(kit_lm):
+    """The writer keeps the last film's real-words filter (its verdicts save time); a piece
+    written after others is the piece a fresh writer would write."""
+    warm = TrailerCopywriter(kit_lm, seed=0)
+    titanic, alien = item_id(warm, "Titanic"), item_id(warm, "Alien")
+    warm.write(titanic, kind="tagline")
+    veto = warm.real_words_filter(warm.resolve_film(titanic))
+    assert veto._verdicts and "Titanic" in veto.closed_words  # the first piece's verdicts
+    fresh = TrailerCopywriter(kit_lm, seed=0)
+    assert warm.write(titanic, kind="social").text == fresh.write(titanic, kind="social").text
+    assert warm.real_words_filter(warm.resolve_film(titanic)) is veto  # still the same one
+    assert warm.real_words_filter(warm.resolve_film(alien)) is not veto
+
+
 def taught_writer(folder, film, lessons, steps=150):
     """A tiny chat model taught, by a few Adam steps, one answer per viewer's brief."""
     writer = TrailerCopywriter(folder, seed=0, temperature=0.7, n_candidates=2)
