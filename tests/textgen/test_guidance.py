@@ -159,8 +159,9 @@ def tiny_llama():
     return LlamaForCausalLM(config).eval()
 
 
-def guided_log_probs_in_two_caches(model, own, contrast, steps, scale):
-    """Guided greedy decoding the plain way: own and contrast prompt each in a cache of its own."""
+def guided_greedy_in_two_caches(model, own, contrast, steps, scale):
+    """Guided greedy decoding the plain way: own and contrast prompt each in a cache of its own;
+    the new ids, shape (1, steps)."""
     own_logits, own_cache = decoding.next_token_logits(model, own)
     contrast_logits, contrast_cache = decoding.next_token_logits(model, contrast)
     chosen = []
@@ -169,7 +170,7 @@ def guided_log_probs_in_two_caches(model, own, contrast, steps, scale):
         chosen.append(next_id)
         own_logits, own_cache = decoding.next_token_logits(model, next_id, own_cache)
         contrast_logits, contrast_cache = decoding.next_token_logits(model, next_id, contrast_cache)
-    return torch.cat(chosen, dim=1), own_logits  # (1, steps) ids, (1, vocab) logits after them
+    return torch.cat(chosen, dim=1)
 
 
 @pytest.mark.parametrize("architecture", ["gpt2", "llama"])
@@ -181,7 +182,7 @@ def test_one_padded_batch_reads_own_and_contrast_as_two_caches_do(random_gpt, ar
     own, contrast = prompts()  # (1, 7), (1, 5)
     if longer == "contrast":
         own, contrast = contrast, own
-    expected_ids, _ = guided_log_probs_in_two_caches(model, own, contrast, 12, 2.0)
+    expected_ids = guided_greedy_in_two_caches(model, own, contrast, 12, 2.0)
     guided = greedy_with_log_probs(
         model, own, 12, eos_token_id=-1, contrast_ids=contrast, guidance=2.0
     )
