@@ -440,7 +440,10 @@ def _decode_loop(
     ``choose`` sees the guided log-probabilities; the recorded log-probabilities stay those of
     the model under the own prompt. Own and contrast rows share one left-padded batch, so each
     step is one model call, not two (a guided step costs 1.5 times an unguided one instead of
-    2.5 times: benchmarks/README.md).
+    2.5 times: benchmarks/README.md). A row that has ended leaves the model's batch and cache:
+    the writer's candidates end at different lengths, and the model then reads about a fifth
+    fewer rows. The draws of the other rows do not change (``torch.multinomial`` draws each
+    row on its own).
     """
     sequences = _as_batch(input_ids, model)  # (batch, prompt_length)
     prompt_length = sequences.shape[1]
@@ -455,6 +458,7 @@ def _decode_loop(
         logits, contrast_logits = both_logits.chunk(2)  # (rows, vocab) each
     sequences = sequences.repeat_interleave(copies, dim=0)  # (rows, prompt_length)
     unfinished = torch.ones(sequences.shape[0], dtype=torch.bool)  # (rows,)
+    read = unfinished.clone()  # (rows,) rows the cache still holds
     log_probs = []
     for step in range(max_new_tokens):
         steered = (
@@ -468,13 +472,22 @@ def _decode_loop(
         unfinished &= ~torch.isin(next_ids, stop_ids)
         if not unfinished.any() or step == max_new_tokens - 1:
             break
+        if not unfinished[read].all():  # rows ended: the model stops reading them
+            kept = unfinished[read].nonzero()[:, 0]  # (still,) positions in the cache
+            read = unfinished.clone()
+            if contrast_ids is not None:  # own rows, then their contrast rows
+                kept = torch.cat([kept, kept + len(padding.mask) // 2])
+                padding = Padding(padding.mask[kept])
+            cache.batch_select_indices(kept)
         if contrast_ids is None:
-            logits, cache = next_token_logits(model, next_ids[:, None], cache)
+            new_logits, cache = next_token_logits(model, next_ids[read, None], cache)
         else:
             padding = padding.extended()
-            both_ids = torch.cat([next_ids, next_ids])[:, None]  # (2 * rows, 1)
+            both_ids = torch.cat([next_ids[read], next_ids[read]])[:, None]  # (2 * still, 1)
             both_logits, cache = next_token_logits(model, both_ids, cache, padding)
-            logits, contrast_logits = both_logits.chunk(2)  # (rows, vocab) each
+            new_logits, new_contrast = both_logits.chunk(2)  # (still, vocab) each
+            contrast_logits[read] = new_contrast
+        logits[read] = new_logits  # a finished row keeps its last logits; its draws become pads
     return Generation(sequences, torch.stack(log_probs, dim=1), prompt_length)
 
 

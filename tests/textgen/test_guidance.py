@@ -192,3 +192,39 @@ def test_one_padded_batch_reads_own_and_contrast_as_two_caches_do(random_gpt, ar
     both, _ = decoding.next_token_logits(model, joint, padding=padding)  # (2, vocab)
     alone = torch.cat([decoding.next_token_logits(model, p)[0] for p in (own, contrast)])
     assert torch.allclose(both, alone, atol=1e-5)
+
+
+def test_candidates_that_end_leave_the_batch_and_the_rest_draw_what_generate_draws(kit_lm):
+    """Rows that wrote their end-of-text token are no longer read by the model (a writer's
+    candidates end at different lengths); the others draw exactly what ``model.generate``,
+    which keeps every row to the end, draws with the same seed."""
+    own, contrast = (
+        kit_lm.encode(build_prompt(WEREWOLF, "tagline", angle=angle))
+        for angle in ("Horror", "Comedy")
+    )
+    settings = {"top_k": 50, "top_p": 0.95, "repetition_penalty": 1.1}
+    rows_read = []
+    hook = kit_lm.model.register_forward_pre_hook(
+        lambda module, args, kwargs: rows_read.append(len(kwargs["input_ids"])), with_kwargs=True
+    )
+    try:
+        ours = sample_candidates(
+            kit_lm.model, own, 8, 30, seed=2, contrast_ids=contrast, guidance=2.0, **settings
+        )
+    finally:
+        hook.remove()
+    torch.manual_seed(2)
+    expected = kit_lm.model.generate(
+        own.repeat(8, 1),
+        attention_mask=torch.ones(8, own.shape[1], dtype=torch.long),
+        do_sample=True,
+        max_new_tokens=30,
+        guidance_scale=2.0,
+        negative_prompt_ids=contrast.repeat(8, 1),
+        **settings,
+    )
+    assert torch.equal(ours.sequences, expected)
+    still_writing = (ours.token_log_probs != 0).sum(dim=0)  # (steps,) rows unfinished per step
+    assert still_writing[-1] < 8  # some candidates ended before the last step
+    # one prefill of own + contrast (2 rows, repeated afterwards), then one call per later step
+    assert rows_read == [2] + [2 * int(n) for n in still_writing[1:]]
