@@ -61,7 +61,13 @@ def build_tiny_gpt(
     dropout: float = 0.1,
     seed: int = 0,
 ) -> GPT2LMHeadModel:
-    """A freshly initialised small GPT-2 (random weights, from a config, nothing downloaded)."""
+    """A freshly initialised small GPT-2 (random weights, from a config, nothing downloaded).
+
+    Its activation is GPT-2's tanh-approximated GELU computed by PyTorch's fused kernel
+    (``gelu_pytorch_tanh``): the same function as GPT-2's default ``gelu_new`` (they differ
+    by float rounding, about 2e-7) in a quarter of the time, which is a third of the time of
+    scoring a batch of documents on a CPU.
+    """
     config = GPT2Config(
         vocab_size=vocab_size,
         n_positions=n_positions,
@@ -71,6 +77,7 @@ def build_tiny_gpt(
         resid_pdrop=dropout,
         embd_pdrop=dropout,
         attn_pdrop=dropout,
+        activation_function="gelu_pytorch_tanh",
         bos_token_id=end_of_text_id,
         eos_token_id=end_of_text_id,
     )
@@ -220,18 +227,22 @@ def continuation_nats(
     if len(prompts) != len(continuations) or not prompts:
         raise ValueError("Scoring copy needs as many prompts as continuations (>= 1).")
     token_lists = _prompted_token_lists(tokenizer, prompts, continuations, model)
+    # documents of similar length share a batch, so little of it is padding (a sixth less work
+    # for notebook 05's mix of taglines and blurbs)
+    by_length = sorted(range(len(token_lists)), key=lambda index: len(token_lists[index]))
+    nats = torch.empty(len(token_lists))  # (n_documents,)
     was_training = model.training
     model.eval()
-    per_document = []
     with torch.no_grad():
-        for first in range(0, len(token_lists), batch_size):
-            batch = token_lists[first : first + batch_size]
-            input_ids, targets = pad_batch(batch, tokenizer.pad_token_id)
+        for first in range(0, len(by_length), batch_size):
+            chosen = by_length[first : first + batch_size]
+            input_ids, targets = pad_batch([token_lists[i] for i in chosen], tokenizer.pad_token_id)
             losses = next_token_loss(model, input_ids, targets, reduction="none")  # (n_scored,)
             scored_per_row = (targets[:, 1:] != IGNORE_INDEX).sum(dim=1)  # (batch,)
-            per_document += [part.sum() for part in losses.split(scored_per_row.tolist())]
+            parts = losses.split(scored_per_row.tolist())
+            nats[chosen] = torch.stack([part.sum() for part in parts])  # (batch,)
     model.train(was_training)
-    return torch.stack(per_document)  # (n_documents,)
+    return nats
 
 
 def _prompted_token_lists(tokenizer, prompts, continuations, model) -> list[PromptedTokens]:

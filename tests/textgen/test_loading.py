@@ -134,3 +134,19 @@ def test_the_kit_model_is_small_and_loads(kit_lm):
     every_file = sum(path.stat().st_size for path in loading.KIT_MODEL_DIR.iterdir())
     assert 1e6 < weights <= every_file <= 40e6  # the course's limit for the shipped model files
     assert kit_lm.tokenizer.eos_token == "<|endoftext|>"
+
+
+def test_the_kit_model_uses_the_fused_gelu_and_reads_as_it_was_trained(kit_lm):
+    """The shipped config names PyTorch's fused tanh GELU; the model was trained with GPT-2's
+    ``gelu_new``, the same function written out in five operations. Same logits, less time."""
+    assert kit_lm.model.config.activation_function == "gelu_pytorch_tanh"
+    as_trained = AutoModelForCausalLM.from_pretrained(
+        loading.KIT_MODEL_DIR, activation_function="gelu_new"
+    ).eval()
+    ids = kit_lm.encode("title: Alien (1979)\nkind: tagline\ncopy: In space")  # (1, length)
+    with torch.no_grad():
+        fused, written_out = kit_lm.model(ids).logits, as_trained(ids).logits
+    assert torch.allclose(fused, written_out, atol=1e-4)
+    assert not torch.equal(fused, written_out)  # two computations, not the same one twice
+    tiny = build_tiny_gpt(50, end_of_text_id=0, n_embd=16, n_layer=1, n_head=2)
+    assert tiny.config.activation_function == "gelu_pytorch_tanh"  # what train-lm will ship
