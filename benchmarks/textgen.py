@@ -375,10 +375,23 @@ def personalisation(films: pd.DataFrame, kinds, n_films: int, seed: int, veto: b
               f" {statistics.median(seconds):.2f} |")  # fmt: skip
 
 
+def film_count(text: str) -> int:
+    """``--films``: an even number of at least 2, half of them held out."""
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count < 2 or count % 2:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an even number of at least 2 (half the films are held out)"
+        )
+    return count
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=1, help="1: stays fast on a busy CPU")
-    parser.add_argument("--films", type=int, default=20, help="even: half held out")
+    parser.add_argument("--films", type=film_count, default=20, help="even: half held out")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--show", type=int, default=0, help="write and print pieces to read")
     parser.add_argument("--no-bpc", action="store_true", help="skip the bits-per-character part")

@@ -44,3 +44,16 @@ def test_a_sheet_round_trips_through_a_readers_verdicts(bench, tmp_path):
     (tmp_path / "short.md").write_text("1. USABLE — ok — fine\n", encoding="utf-8")
     with pytest.raises(SystemExit, match=r"no verdict for piece\(s\) \[2, 3\]"):
         bench.tally(tmp_path / "sheet.md", tmp_path / "short.md")
+
+
+@pytest.mark.parametrize("films", ["0", "3", "-2", "ten"])
+def test_the_benchmark_refuses_a_film_count_it_cannot_split_in_half(bench, films, capsys):
+    with pytest.raises(SystemExit):
+        bench.main(["--films", films])
+    assert "not an even number of at least 2" in capsys.readouterr().err
+
+
+def test_an_even_film_count_is_half_training_half_held_out_films(bench):
+    films = read_films()
+    chosen = bench.benchmark_films(films, bench.film_count("4"), seed=0)
+    assert chosen.split.value_counts().to_dict() == {"train": 2, "validation": 2}
