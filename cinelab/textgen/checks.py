@@ -40,6 +40,7 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from cinelab.data.genres import GENRES
@@ -225,18 +226,20 @@ def fluency_check(text: str, extra_words: Iterable[str] = ()) -> Check:
 
 def non_words(text: str, extra_words: Iterable[str] = ()) -> list[str]:
     """The words of ``text`` (hashtags left out) that are neither English nor the kit's own."""
-    known = catalogue_words() | corpus_words() | set(extra_words)
-    strange = []
-    for word in LATIN_WORD.findall(HASHTAG.sub(" ", text)):
-        if not is_known_word(word, known):
-            strange.append(word)
-    return strange
+    known = (catalogue_words(), corpus_words(), set(extra_words))  # not merged: no big copy
+    return [
+        word
+        for word in LATIN_WORD.findall(HASHTAG.sub(" ", text))
+        if not is_known_word(word, *known)
+    ]
 
 
-def is_known_word(word: str, known: set[str] = frozenset()) -> bool:
+def is_known_word(word: str, *known: AbstractSet[str]) -> bool:
+    """English (``wordfreq``), or in one of the ``known`` sets of lower-case words; a
+    possessive or a plural counts as its word."""
     base = base_form(word)
     candidates = {base, base.removesuffix("s")}
-    if candidates & known:
+    if any(candidates & words for words in known):
         return True
     return base in english_words()
 

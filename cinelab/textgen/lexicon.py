@@ -39,6 +39,7 @@ from cinelab.textgen.english import LATIN_LETTER
 
 WORD_CHARACTER = re.compile(rf"[{LATIN_LETTER}'’]")  # the letters of check_copy's words
 TRAILING_WORD = re.compile(rf"(#?)([{LATIN_LETTER}'’]*)$")
+WORD_OR_HASHTAG = re.compile(rf"#?[{LATIN_LETTER}'’]+")
 CONTROL_CHARACTER = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
 INCOMPLETE_CHARACTER = "\ufffd"  # how a token holding part of a character's bytes decodes
 TAIL_TOKENS = 12  # enough tokens to hold the unfinished word at the end of the text
@@ -82,7 +83,7 @@ class Lexicon:
         if INCOMPLETE_CHARACTER in piece:
             return False  # half of a character's bytes: what it spells is unknown
         text = unfinished + piece
-        words = re.findall(rf"#?[{LATIN_LETTER}'’]+", text)
+        words = WORD_OR_HASHTAG.findall(text)
         if not words:
             return True
         ends_in_word = bool(WORD_CHARACTER.match(text[-1]))
