@@ -477,7 +477,7 @@ def _decode_loop(
             read = unfinished.clone()
             if contrast_ids is not None:  # own rows, then their contrast rows
                 kept = torch.cat([kept, kept + len(padding.mask) // 2])
-                padding = Padding(padding.mask[kept])
+                padding = padding.selected(kept)
             cache.batch_select_indices(kept)
         if contrast_ids is None:
             new_logits, cache = next_token_logits(model, next_ids[read, None], cache)
@@ -522,6 +522,10 @@ class Padding:
     def repeated(self, copies: int) -> Padding:
         """Each row ``copies`` times in a row, as ``_read_prompt`` repeats the cache."""
         return Padding(self.mask.repeat_interleave(copies, dim=0))
+
+    def selected(self, rows: torch.Tensor) -> Padding:
+        """Only ``rows``, as ``cache.batch_select_indices(rows)`` keeps them."""
+        return Padding(self.mask[rows])
 
 
 def _left_padded(
