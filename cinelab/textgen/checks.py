@@ -44,7 +44,13 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from cinelab.data.genres import GENRES
-from cinelab.textgen.english import HASHTAG, LATIN_WORD, base_form, english_words
+from cinelab.textgen.english import (
+    HASHTAG,
+    LATIN_WORD,
+    base_form,
+    base_forms_of,
+    english_words,
+)
 from cinelab.textgen.facts import known_about, unknown_names, wrong_genre_claims, wrong_years
 from cinelab.textgen.metrics import CorpusIndex, repetition_rate, words
 
@@ -444,7 +450,7 @@ def catalogue_words() -> frozenset[str]:
 
     films = read_films()
     texts = list(films["title"]) + list(films["logline"].fillna(""))
-    return frozenset(base_form(word) for text in texts for word in LATIN_WORD.findall(text))
+    return base_forms_of(texts)
 
 
 @functools.cache
@@ -460,9 +466,7 @@ def corpus_words() -> frozenset[str]:
     """Lower-case words of the kit's hand-written copy (characters, places, directors)."""
     from cinelab.textgen.corpus import load_copy
 
-    return frozenset(
-        base_form(word) for text in load_copy()["text"] for word in LATIN_WORD.findall(text)
-    )
+    return base_forms_of(load_copy()["text"])
 
 
 @functools.cache

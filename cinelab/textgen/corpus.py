@@ -172,10 +172,10 @@ def build_documents(films: pd.DataFrame, copy: pd.DataFrame, *, seed: int = 0) -
     """
     films = _checked_films(films)
     documents = pd.concat([_written_lines(films, copy), _own_taglines(films)], ignore_index=True)
-    by_id = films.set_index("item_id")
+    film_by_id = {film.item_id: film for film in films.itertuples(index=False)}  # a row per film
     favourites = _favourite_films(films, documents, seed)
     documents["prompt"] = [
-        build_prompt(by_id.loc[row.item_id], row.kind, angle=row.angle, favourite_film=favourite)
+        build_prompt(film_by_id[row.item_id], row.kind, angle=row.angle, favourite_film=favourite)
         for row, favourite in zip(documents.itertuples(), favourites)
     ]
     documents["document"] = documents["prompt"] + " " + documents["text"]

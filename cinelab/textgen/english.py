@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 
 from wordfreq import get_frequency_dict
 
@@ -34,3 +35,9 @@ def base_form(word: str) -> str:
     for ending in ("'s", "'"):
         base = base.removesuffix(ending)
     return base
+
+
+def base_forms_of(texts: Iterable[str]) -> frozenset[str]:
+    """The base form of every word in ``texts``; each distinct spelling is normalised once
+    (the kit's copy has about 470,000 words but only tens of thousands of spellings)."""
+    return frozenset(map(base_form, set(LATIN_WORD.findall("\n".join(texts)))))

@@ -30,7 +30,7 @@ import functools
 import re
 from collections.abc import Iterable
 
-from cinelab.textgen.english import HASHTAG, LATIN_WORD, base_form, english_words
+from cinelab.textgen.english import HASHTAG, LATIN_WORD, base_form, base_forms_of, english_words
 
 FILM_NOUN = r"(?:film|movie|picture|classic|feature|flick|epic)"
 GENRE_CLAIM_WORDS = {  # genre -> the words that call a film that genre
@@ -139,7 +139,7 @@ def names_in(text: str) -> list[str]:
 
 @functools.lru_cache(maxsize=256)  # the candidates of one piece ask about the same film
 def _known_words(known_text: str) -> frozenset[str]:
-    return frozenset(base_form(word) for word in LATIN_WORD.findall(known_text))
+    return base_forms_of([known_text])
 
 
 @functools.cache

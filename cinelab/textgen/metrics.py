@@ -29,8 +29,9 @@ if TYPE_CHECKING:
 
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # a sentence ends at . ! or ? followed by a space, except after a title such as "Dr." or "Mr."
+# (the cheap test for . ! ? comes first, so the title look-behinds run only after punctuation)
 SENTENCE_END = re.compile(
-    r"(?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bSt\.)(?<!\bJr\.)(?<=[.!?])\s+|\n+"
+    r"(?<=[.!?])(?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bSt\.)(?<!\bJr\.)\s+|\n+"
 )
 
 
