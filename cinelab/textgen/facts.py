@@ -9,7 +9,9 @@ one sentence:
 - **genre claims**: the copy calls the film a genre it does not have ("Toy Story is the most
   bleakest action film ever made"). Only claims about the film count: "<title> is a ...
   comedy", "a ... comedy about ...", "the funniest ... musical ever". A genre word used another
-  way ("a touch of romance", "feels like a documentary of ...") is not a claim.
+  way ("a touch of romance", "feels like a documentary of ...") is not a claim. Kinds of film
+  that MovieLens has no genre for count too, through the genres they imply: "Argo is the best
+  superhero film ever made" is wrong for a drama thriller, right for an action film.
 - **years and decades**: every year (1888-2039) or decade ("the 1980s", "the '80s") is the
   film's own or appears in what the kit knows about the film.
 - **names**: every name (a capitalised word inside a sentence, or a sentence-opening word that
@@ -51,6 +53,22 @@ GENRE_CLAIM_WORDS = {  # genre -> the words that call a film that genre
     "War": rf"(?<!cold )(?<!-)war (?:{FILM_NOUN}|drama)",
     "Western": r"western",
 }
+KIND_CLAIM_WORDS = {  # a kind of film MovieLens has no genre for -> (its words, genres it implies)
+    "a superhero film": (
+        rf"superhero {FILM_NOUN}",
+        frozenset({"Action", "Adventure", "Animation", "Fantasy", "Sci-Fi"}),
+    ),
+    "a zombie film": (rf"zombie (?:{FILM_NOUN}|comedy)", frozenset({"Horror"})),
+    "a slasher": (rf"slasher(?: {FILM_NOUN})?", frozenset({"Horror"})),
+    "a vampire film": (rf"vampire {FILM_NOUN}", frozenset({"Fantasy", "Horror"})),
+    "a gangster film": (rf"gangster (?:{FILM_NOUN}|drama|saga)", frozenset({"Crime"})),
+    "a spy film": (
+        rf"spy (?:{FILM_NOUN}|thriller)",
+        frozenset({"Action", "Adventure", "Thriller"}),
+    ),
+    "a martial-arts film": (rf"(?:martial[- ]arts|kung[- ]fu) {FILM_NOUN}", frozenset({"Action"})),
+    "a Bond film": (rf"(?:James )?Bond {FILM_NOUN}", frozenset({"Action"})),
+}
 TITLE_MARK = "\u2063TITLE\u2063"  # stands for the film's title while claims are read
 _ADJECTIVES = r"(?:[\w'-]+\s+){0,4}?"  # up to four words before the genre word
 _SUPERLATIVE = r"(?:most|best|funniest|greatest|scariest|finest|strangest|sweetest)"
@@ -75,18 +93,31 @@ def _claim_pattern(genre_words: str) -> re.Pattern:
     )
 
 
-GENRE_CLAIMS = {genre: _claim_pattern(claim) for genre, claim in GENRE_CLAIM_WORDS.items()}
+def _one_of(genres: Iterable[str]) -> str:
+    """Genre names for a sentence: "Action, Fantasy or Sci-Fi"."""
+    *others, last = sorted(genres)
+    return f"{', '.join(others)} or {last}" if others else last
+
+
+GENRE_CLAIMS = {  # what is claimed -> (its pattern, the film must have one of these genres)
+    **{genre: (_claim_pattern(claim), {genre}) for genre, claim in GENRE_CLAIM_WORDS.items()},
+    **{
+        f"{kind}, which would be {_one_of(implied)}": (_claim_pattern(claim), implied)
+        for kind, (claim, implied) in KIND_CLAIM_WORDS.items()
+    },
+}
 
 
 def wrong_genre_claims(text: str, title: str, genres: Iterable[str]) -> list[tuple[str, str]]:
-    """(claimed genre, the words that claim it) for every genre the film does not have."""
+    """(what the copy calls the film, the words that say it) for every claim its genres deny:
+    a genre it lacks ("Action"), or a kind of film ("a superhero film") none of its genres fits."""
     marked = text.replace(title, TITLE_MARK) if title else text
     genres = set(genres)
     found = []
-    for genre, pattern in GENRE_CLAIMS.items():
-        match = pattern.search(marked)
-        if genre not in genres and match:
-            found.append((genre, match.group(0).replace(TITLE_MARK, title)))
+    for claimed, (pattern, implied) in GENRE_CLAIMS.items():
+        match = pattern.search(marked) if genres.isdisjoint(implied) else None
+        if match:
+            found.append((claimed, match.group(0).replace(TITLE_MARK, title)))
     return found
 
 

@@ -33,6 +33,9 @@ def facts(text, film, kind="blurb"):
          " about grief."), "names Grim, Christopher, Nicholson:"),
         ("Die Hard", "Die Hard is the best Bond film I've ever seen. Die Hard never stops.",
          "names Bond:"),
+        ("Argo", "Argo is the best superhero film ever made. The sound design is the best.",
+         "calls it a superhero film, which would be Action, Adventure, Animation, Fantasy or Sci-Fi;"
+         " it is Drama, Thriller."),
     ],
 )  # fmt: skip
 def test_a_false_fact_fails_with_its_reason(films, title, text, reason):
@@ -67,6 +70,14 @@ def test_genre_claims_read_only_claims_about_the_film():
     assert wrong_genre_claims("It feels like a documentary.", "X", genres) == []
     assert wrong_genre_claims("A Cold War drama about a spy.", "X", genres) == []
     assert wrong_genre_claims("The scariest horror film of the year.", "X", ["Horror"]) == []
+    # kinds of film without a MovieLens genre: wrong only when none of the implied genres fits
+    assert wrong_genre_claims("X is a zombie comedy about exams.", "X", ["Comedy"]) == [
+        ("a zombie film, which would be Horror", "X is a zombie comedy")
+    ]
+    assert wrong_genre_claims("X is a zombie comedy about exams.", "X", ["Comedy", "Horror"]) == []
+    assert wrong_genre_claims("The best superhero film ever.", "X", ["Action", "Crime"]) == []
+    assert wrong_genre_claims("Not a superhero movie. X is a study.", "X", ["Drama"]) == []
+    assert wrong_genre_claims("A former superhero who wants respect.", "X", ["Drama"]) == []
 
 
 def test_years_and_decades():
