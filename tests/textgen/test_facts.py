@@ -34,8 +34,8 @@ def facts(text, film, kind="blurb"):
         ("Die Hard", "Die Hard is the best Bond film I've ever seen. Die Hard never stops.",
          "names Bond:"),
         ("Argo", "Argo is the best superhero film ever made. The sound design is the best.",
-         "calls it a superhero film, which would be Action, Adventure, Animation, Fantasy or Sci-Fi;"
-         " it is Drama, Thriller."),
+         ("calls it a superhero film, which would be Action, Adventure, Animation, Fantasy or"
+          " Sci-Fi; it is Drama, Thriller.")),
     ],
 )  # fmt: skip
 def test_a_false_fact_fails_with_its_reason(films, title, text, reason):

@@ -34,6 +34,8 @@ def test_generate_shows_copy_checks_and_a_distribution(studio):
     assert "fluency" in checks and "hashtags" in checks and "perplexity" in checks
     for check in copy.checks.checks:
         assert check.name in checks
+    verdict = "whether it makes sense is for a reader to judge"  # rules cannot judge sense
+    assert (verdict in checks) == copy.checks.passed
     assert studio.step.max == len(copy.token_ids) - 1 and not studio.step.disabled
     table = studio.distribution
     assert table["chosen"].sum() == 1
