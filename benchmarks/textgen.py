@@ -9,9 +9,13 @@ Run by hand (not part of the tests):
     python benchmarks/textgen.py --viewers 40        # does the copy go each viewer's way?
     python benchmarks/textgen.py --show 40 --sheet s.md   # ... and a sheet for a blind reader
     python benchmarks/textgen.py --tally s.md ratings.md  # count the reader's verdicts by kind
+    python benchmarks/textgen.py --model smollm2-135m-instruct --show 40   # a pulled chat model
+    python benchmarks/textgen.py --model FOLDER --examples 0   # ... asked without examples
 
 The writer is ``TrailerCopywriter("kit")`` with its default decoding settings, the real-words
-veto included (``--no-veto`` measures the model without it). Films are drawn
+veto included (``--no-veto`` measures the model without it). ``--model`` measures another
+model the writer can use (a pulled registry name or a saved folder); a chat model is shown
+``--examples`` hand-written pieces before its brief (the writer's default, 2). Films are drawn
 with a fixed seed, half from the films the model was trained on and half from the held-out
 films (``textgen.split_of``); every film gets every kind the kit's model knows, for two viewers
 with opposite tastes (read from their ratings). Measured, against the targets of the course:
@@ -397,6 +401,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-bpc", action="store_true", help="skip the bits-per-character part")
     parser.add_argument("--decoding", action="store_true", help="only the decoding speed table")
     parser.add_argument("--no-veto", action="store_true", help="switch the real-words veto off")
+    parser.add_argument("--model", default="kit", help="kit, a pulled model or a model folder")
+    parser.add_argument("--examples", type=int, default=2, help="shown to a chat model first")
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--new-tokens", type=int, default=40)
     parser.add_argument("--viewers", type=int, default=0, help="only personalisation, N films")
@@ -419,12 +425,18 @@ def main(argv: list[str] | None = None) -> None:
 
     films, ratings = read_films(), read_ratings()
     viewers = opposite_viewers(ratings, films)
-    writer = TrailerCopywriter("kit", films=films, ratings=ratings, real_words=not args.no_veto)
-    chosen_films = benchmark_films(films, args.films, args.seed)
-    veto = "off" if args.no_veto else "on"
-    print(
-        f"torch {torch.__version__}, {args.threads} threads; model {writer.model_name}; veto {veto};"
+    writer = TrailerCopywriter(
+        args.model,
+        films=films,
+        ratings=ratings,
+        real_words=not args.no_veto,
+        examples=args.examples,
     )
+    chosen_films = benchmark_films(films, args.films, args.seed)
+    asked = (
+        f"{args.examples} examples" if writer.is_chat else f"veto {'off' if args.no_veto else 'on'}"
+    )
+    print(f"torch {torch.__version__}, {args.threads} threads; model {writer.model_name}; {asked};")
     print(f"{len(chosen_films)} films ({(chosen_films.split == 'validation').sum()} held out)"
           " x 2 viewers x every kind the model was trained on")  # fmt: skip
     for viewer in viewers:
@@ -445,7 +457,7 @@ def main(argv: list[str] | None = None) -> None:
     failures = pieces["failed checks"].explode().dropna()
     print("\nfailed checks among the chosen pieces:", failures.value_counts().to_dict())
 
-    if not args.no_bpc:
+    if not args.no_bpc and not writer.is_chat:  # scored on the kit's own prompts
         lm = writer.language_model
         scores = held_out_scores(
             lm.model, lm.tokenizer, KitCorpus.load(), KIT_SETTINGS["ngram_order"]

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from cinelab.data.embedded import read_films
+from tests.textgen.chat_fixtures import save_tiny_chat_model
 
 
 @pytest.fixture(scope="module")
@@ -57,3 +58,12 @@ def test_an_even_film_count_is_half_training_half_held_out_films(bench):
     films = read_films()
     chosen = bench.benchmark_films(films, bench.film_count("4"), seed=0)
     assert chosen.split.value_counts().to_dict() == {"train": 2, "validation": 2}
+
+
+def test_the_benchmark_measures_a_chat_model_shown_examples(bench, tmp_path, capsys):
+    folder = save_tiny_chat_model(tmp_path / "chat", context=4096)
+    bench.main(["--model", str(folder), "--films", "2", "--examples", "1"])
+    printed = capsys.readouterr().out
+    assert f"model {folder}; 1 examples;" in printed
+    assert "| pieces | 20 |" in printed  # 2 films x 2 viewers x 5 kinds
+    assert "bits per character" not in printed  # scored on the kit's prompts only

@@ -6,7 +6,8 @@ The copywriter does three things, in order:
    model for copy, with the film's facts (year, genres, logline) and the viewer's taste
    (angle, a favourite film, a persona in words). The kit's own model is asked with the
    prompt it was trained on (:func:`~cinelab.textgen.corpus.build_prompt`); a chat model
-   gets a short brief in its chat template.
+   gets a short brief in its chat template, after two of the kit's hand-written pieces of the
+   same kind for other films, shown as earlier answers (few-shot prompting).
 2. **Decode.** Greedy or beam search gives one candidate; sampling gives several, which share
    one reading of the prompt (its key/value cache is computed once and copied). With
    ``guidance`` above 1, the kit's model is steered towards the viewer's angle and away from
@@ -54,7 +55,7 @@ from cinelab.textgen.checks import (
     default_corpus,
     names_the_title,
 )
-from cinelab.textgen.corpus import build_prompt, contrast_angle
+from cinelab.textgen.corpus import build_prompt, contrast_angle, example_lines
 from cinelab.textgen.decoding import (
     beam_search_with_score,
     check_settings,
@@ -89,6 +90,7 @@ from cinelab.textgen.pretrained import (
 AUTO = "auto"
 STRATEGIES = ("greedy", "sample", "beam")
 MAX_GUIDANCE = 10.0  # far beyond this the contrast drowns the model: noise, not copy
+MAX_EXAMPLES = 5  # more examples lengthen every prompt and teach the format no better
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,7 @@ class DecodingSettings:
     seed: int = 0
     guidance: float = 2.0  # steer towards the viewer's angle (1: off); benchmarks/README.md
     real_words: bool = True  # the kit's model may only spell real words (textgen.lexicon)
+    examples: int = 2  # hand-written pieces a chat model is shown before its brief (few-shot)
 
     def __post_init__(self):
         if self.strategy not in STRATEGIES:
@@ -172,6 +175,9 @@ class DecodingSettings:
             raise TypeError(f"seed must be an integer, got {self.seed!r}.")
         if not isinstance(self.real_words, bool):
             raise TypeError(f"real_words must be True or False, got {self.real_words!r}.")
+        if isinstance(self.examples, bool) or not isinstance(self.examples, int):
+            raise TypeError(f"examples must be a whole number, got {self.examples!r}.")
+        number_in_range(self.examples, "examples", 0, MAX_EXAMPLES)
 
 
 @dataclass(frozen=True)
@@ -464,7 +470,7 @@ class TrailerCopywriter:
         """The prompt's token ids, shape (1, length): the kit's training prompt, or a chat brief."""
         lm = self.language_model
         if self.is_chat:
-            return lm.encode(chat_brief(film, audience, kind, angle))
+            return self.chat_prompt_ids(film, audience, kind, angle)
         if kit_prompt_style(lm) == "header":
             from cinelab.textgen.corpus import format_header  # the first kit model's prompt
 
@@ -474,6 +480,19 @@ class TrailerCopywriter:
         favourite = audience.favourite_films[0] if audience.favourite_films else None
         prompt = build_prompt(film, kind, angle=angle, favourite_film=favourite)
         return lm.encode(f"{prompt} {opening}".rstrip())
+
+    def chat_prompt_ids(
+        self, film: Film, audience: Audience, kind: str, angle: str
+    ) -> torch.Tensor:
+        """The chat brief after ``settings.examples`` hand-written examples, or as many of them
+        as leave room in the model's context for the answer; shape (1, length)."""
+        lm, room_needed = self.language_model, token_budget(self.language_model.tokenizer, kind)
+        for n in range(self.settings.examples, -1, -1):
+            examples = example_lines(film.title, film.year, kind, angle, n)
+            ids = lm.encode(chat_brief(film, audience, kind, angle, examples))
+            if ids.shape[1] + room_needed <= lm.context_length:
+                break
+        return ids
 
     def contrast_ids(
         self, film: Film, audience: Audience, kind: str, angle: str, opening: str = ""
@@ -632,8 +651,33 @@ class TrailerCopywriter:
 # ---------------------------------------------------------------- prompts
 
 
-def chat_brief(film: Film, audience: Audience, kind: str, angle: str) -> list[dict]:
-    """The brief for a chat model: the film's facts, the viewer, the format and its limits."""
+def chat_brief(
+    film: Film, audience: Audience, kind: str, angle: str, examples: pd.DataFrame | None = None
+) -> list[dict]:
+    """The brief for a chat model: the film's facts, the viewer, the format and its limits.
+
+    ``examples`` (rows of :func:`~cinelab.textgen.corpus.example_lines`) come first, as earlier
+    turns of the conversation: the same brief for another film, answered with the copy we
+    wrote for it. A small instruct model follows a format it has just seen far better than
+    one it is only told about (few-shot prompting).
+    """
+    shots = []
+    for example in () if examples is None else examples.itertuples():
+        example_film = Film.from_record(example._asdict())
+        brief = _brief(example_film, GENERAL_AUDIENCE, kind, example.angle)
+        shots += [
+            {"role": "user", "content": brief},
+            {"role": "assistant", "content": example.text},
+        ]
+    return [
+        {"role": "system", "content": "You are a film trailer copywriter. You write original,"
+         " vivid, accurate copy in plain English."},
+        *shots,
+        {"role": "user", "content": _brief(film, audience, kind, angle)},
+    ]  # fmt: skip
+
+
+def _brief(film: Film, audience: Audience, kind: str, angle: str) -> str:
     copy_format, limits = FORMATS[kind], LENGTH_LIMITS[kind]
     rules = [f"at least {limits.min_words} words"]
     if limits.max_words:
@@ -643,7 +687,7 @@ def chat_brief(film: Film, audience: Audience, kind: str, angle: str) -> list[di
     if limits.names_title:
         rules.append(f"name the film as {film.title}")
     viewer = audience.describe() if audience is not GENERAL_AUDIENCE else "a general audience"
-    brief = (
+    return (
         f"Film: {film.title} ({film.year}). Genres: {', '.join(film.genres)}.\n"
         f"Premise: {film.logline or 'not given'}\n"
         f"Viewer: {viewer}. Play up the film's {angle} side for them.\n"
@@ -651,11 +695,6 @@ def chat_brief(film: Film, audience: Audience, kind: str, angle: str) -> list[di
         f"Rules: {'; '.join(rules)}; original words only, no real tagline or famous line;"
         " nothing past the first act. Reply with the text only."
     )
-    return [
-        {"role": "system", "content": "You are a film trailer copywriter. You write original,"
-         " vivid, accurate copy in plain English."},
-        {"role": "user", "content": brief},
-    ]  # fmt: skip
 
 
 def token_budget(tokenizer, kind: str) -> int:

@@ -20,6 +20,7 @@ not how well it remembers sentences.
 from __future__ import annotations
 
 import csv
+import functools
 import zlib
 from collections.abc import Mapping
 from pathlib import Path
@@ -28,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from cinelab.data.embedded import EMBEDDED_DIR as DATA_DIR
+from cinelab.data.embedded import read_films
 
 COPY_PATH = DATA_DIR / "corpus" / "trailer_copy.tsv"
 KINDS = ("tagline", "voiceover", "social", "blurb", "continuation")
@@ -138,6 +140,35 @@ def load_copy(path: str | Path = COPY_PATH) -> pd.DataFrame:
     if len(empty):
         raise ValueError(f"{path.name} has empty text on data row(s) {list(empty[:5] + 1)}.")
     return copy[list(COPY_COLUMNS)]
+
+
+def example_lines(film_title: str, film_year: int, kind: str, angle: str, n: int) -> pd.DataFrame:
+    """``n`` of the kit's hand-written lines of ``kind`` about *other* films, to show a chat
+    model what is wanted before asking (few-shot prompting).
+
+    Lines that play up ``angle`` are preferred; the draw is fixed by the film, the kind and the
+    angle, so one request always shows the same examples. Returns ``title, year, genres,
+    logline, angle, text`` (the example films' facts from the catalogue); no rows for ``n`` 0
+    or a kind the corpus does not have (a scene, a dialogue).
+    """
+    lines = _lines_with_facts()
+    if n < 1 or kind not in KINDS:
+        return lines.iloc[:0]
+    others = lines[
+        (lines["kind"] == kind) & ((lines["title"] != film_title) | (lines["year"] != film_year))
+    ]
+    same_angle = others[others["angle"] == angle]
+    pool = same_angle if len(same_angle) >= n else others
+    draw = zlib.crc32(f"{film_title} ({film_year})|{kind}|{angle}".encode())
+    return pool.sample(n=min(n, len(pool)), random_state=draw)
+
+
+@functools.cache
+def _lines_with_facts() -> pd.DataFrame:
+    """The written copy beside each film's genres and logline (read once per process)."""
+    films = read_films()[["title", "year", "genres", "logline"]]
+    lines = load_copy().merge(films, on=["title", "year"], how="inner", validate="many_to_one")
+    return lines[["title", "year", "genres", "logline", "kind", "angle", "text"]]
 
 
 def _check_values(frame: pd.DataFrame, column: str, allowed, where: str) -> None:

@@ -60,9 +60,10 @@ def tiny_tokenizer(chat_template: str, special: list[str]) -> PreTrainedTokenize
 
 
 def save_tiny_chat_model(
-    folder: Path, *, chat_template: str = CHATML, seed: int = 0, layers: int = 2
+    folder: Path, *, chat_template: str = CHATML, seed: int = 0, layers: int = 2, context: int = 512
 ) -> Path:
-    """A random Llama with a chat template: 2 layers, 32 wide, a 400-token vocabulary."""
+    """A random Llama with a chat template: 2 layers, 32 wide, a 400-token vocabulary, a
+    ``context`` of 512 positions unless asked otherwise."""
     special = (
         ["<|im_start|>", "<|im_end|>"]
         if chat_template == CHATML
@@ -76,7 +77,7 @@ def save_tiny_chat_model(
         num_hidden_layers=layers,
         num_attention_heads=4,
         num_key_value_heads=2,
-        max_position_embeddings=512,
+        max_position_embeddings=context,
         eos_token_id=tokenizer.convert_tokens_to_ids(special[1]),
         bos_token_id=tokenizer.convert_tokens_to_ids(special[0]),
         pad_token_id=tokenizer.convert_tokens_to_ids(special[1]),

@@ -15,7 +15,9 @@ from cinelab.textgen import (
     mentions_title,
     pretrained,
 )
+from cinelab.textgen.audience import GENERAL_AUDIENCE
 from cinelab.textgen.copywriter import Film, chat_brief, prompt_seed, token_budget
+from cinelab.textgen.corpus import example_lines
 from tests.textgen.chat_fixtures import NO_SYSTEM, save_tiny_chat_model
 
 KIT_KINDS = ["tagline", "voiceover", "social", "blurb"]
@@ -209,6 +211,54 @@ def test_a_template_without_a_system_role_still_writes(tmp_path):
     copy = writer.write(Film("Alien", 1979, ("Horror",)), kind="tagline")
     prompt = writer.language_model.tokenizer.decode(copy.prompt_ids[0])
     assert "<start_of_turn>user\nYou are a film trailer copywriter" in prompt
+
+
+def test_a_chat_model_is_first_shown_hand_written_examples_of_the_kind(tmp_path):
+    alien = Film("Alien", 1979, ("Horror", "Sci-Fi"), "A crew answers a distress call.")
+    examples = example_lines("Alien", 1979, "tagline", "Horror", 2)
+    assert list(examples.kind) == ["tagline"] * 2 and list(examples.angle) == ["Horror"] * 2
+    assert "Alien" not in set(examples.title)  # never the film's own lines
+    assert examples.equals(example_lines("Alien", 1979, "tagline", "Horror", 2))  # fixed draw
+    assert example_lines("Alien", 1979, "scene", "Horror", 2).empty  # the corpus has no scenes
+    messages = chat_brief(alien, GENERAL_AUDIENCE, "tagline", "Horror", examples)
+    assert [message["role"] for message in messages] == [
+        "system", "user", "assistant", "user", "assistant", "user"
+    ]  # fmt: skip
+    assert [messages[2]["content"], messages[4]["content"]] == list(examples.text)
+    first = examples.iloc[0]
+    assert messages[1]["content"].startswith(f"Film: {first.title} ({first.year})")
+    assert (
+        messages[-1]["content"]
+        == chat_brief(alien, GENERAL_AUDIENCE, "tagline", "Horror")[-1]["content"]
+    )
+
+    def prompt_of(writer):
+        copy = writer.write(alien, kind="tagline")
+        return writer.language_model.tokenizer.decode(copy.prompt_ids[0])
+
+    roomy = TrailerCopywriter(
+        save_tiny_chat_model(tmp_path / "roomy", context=4096), n_candidates=2
+    )
+    assert roomy.examples == 2 and all(text in prompt_of(roomy) for text in examples.text)
+    roomy.configure(examples=0)
+    assert not any(text in prompt_of(roomy) for text in examples.text)
+    # a context too short for two examples and the answer gets one
+    one = example_lines("Alien", 1979, "tagline", "Horror", 1)
+    chat = roomy.language_model
+    fits_one = chat.encode(chat_brief(alien, GENERAL_AUDIENCE, "tagline", "Horror", one)).shape[1]
+    context = fits_one + token_budget(chat.tokenizer, "tagline")
+    cramped = TrailerCopywriter(save_tiny_chat_model(tmp_path / "cramped", context=context))
+    prompt = prompt_of(cramped)
+    assert one.text.iloc[0] in prompt and not all(text in prompt for text in examples.text)
+    assert len(cramped.language_model.tokenizer(prompt)["input_ids"]) <= context
+
+
+@pytest.mark.parametrize(
+    ("examples", "error"), [(-1, ValueError), (6, ValueError), (1.5, TypeError), (True, TypeError)]
+)
+def test_the_number_of_examples_is_checked(kit_lm, examples, error):
+    with pytest.raises(error, match="examples must be"):
+        TrailerCopywriter(kit_lm, examples=examples)
 
 
 def test_auto_uses_a_pulled_chat_model_and_the_kit_model_otherwise(
