@@ -267,6 +267,9 @@ def hashtag_check(text: str, title: str, genres: Iterable[str]) -> Check:
             return Check(
                 "hashtags", False, f"#{tag} is not a genre of this film ({', '.join(genres)})."
             )
+        if squashed in squashed_titles():
+            other = squashed_titles()[squashed]
+            return Check("hashtags", False, f"#{tag} is the title of another film, {other}.")
         parts = CAMEL_PART.findall(tag)
         unknown = [part for part in parts if not part.isdigit() and not is_known_word(part)]
         if unknown or not parts:
@@ -459,6 +462,12 @@ def catalogue_titles() -> tuple[str, ...]:
     from cinelab.data.embedded import read_films
 
     return tuple(read_films()["title"].drop_duplicates())
+
+
+@functools.cache
+def squashed_titles() -> dict[str, str]:
+    """Every catalogue title as a hashtag would spell it ("drno"), and the title itself."""
+    return {_squash(title): title for title in catalogue_titles()}
 
 
 @functools.cache

@@ -77,6 +77,15 @@ def test_hashtags_follow_the_films_genres(films):
     assert set(GENRE_HASHTAGS["Sci-Fi"]) == {"scifi", "sciencefiction"}
 
 
+
+def test_a_hashtag_of_another_films_title_fails(films):
+    joker = films["Joker"]
+    text = "I'm loving Joker! What a wild ride, and so strange when you think about it. #Joker #DrNo"
+    report = check_copy(text, joker, "social")["hashtags"]
+    assert not report.passed and report.reason == "#DrNo is the title of another film, Dr. No."
+    assert check_copy(text.replace(" #DrNo", ""), joker, "social")["hashtags"].passed
+
+
 def test_misspelt_titles_fail_and_possessives_pass(films):
     poppins = films["Mary Poppins"]
     assert misspelt_title_words("Mary Poppinss sings.", "Mary Poppins") == ["Poppinss"]
