@@ -104,8 +104,9 @@ GENRE_HASHTAGS = {
 assert set(GENRE_HASHTAGS) == set(GENRES)
 
 CAMEL_PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
-LEAK = re.compile(
-    r"(?im)^\s*(film|genres|logline|viewer|kind|copy|audience|system|user|assistant)\s*:"
+LEAK = re.compile(  # the fields of the kit's prompt and of a chat model's brief, the viewer's
+    r"(?im)^\s*(film|genres|logline|premise|viewer|kind|copy|rules|audience|system|user|assistant)"
+    r"\s*:|\bfavou?rite films\s*:"  # taste copied from the brief, and the marks below
     r"|\|"
     r"|<\|?/?[a-z_]+\|?>"
     r"|\b(tagline|voiceover|social|blurb|continuation)\s*\|"

@@ -112,6 +112,8 @@ def test_voiceovers_and_social_posts_must_name_the_film(films):
         "kind: tagline\ncopy: In space the quiet is the first warning.",
         "In space the quiet is the first warning.<|im_end|>",
         "<think>They want a tagline.</think> In space the quiet is the first warning.",
+        "Rules: at most 15 words.\nIn space the quiet is the first warning.",  # a chat brief
+        "Alien is my favourite. #Horror; favourite films: Aliens (1986) and The Thing (1982).",
     ],
 )
 def test_prompt_leaks_fail(films, leak):
