@@ -268,9 +268,9 @@ def hashtag_check(text: str, title: str, genres: Iterable[str]) -> Check:
             return Check(
                 "hashtags", False, f"#{tag} is not a genre of this film ({', '.join(genres)})."
             )
-        if squashed in squashed_titles():
-            other = squashed_titles()[squashed]
-            return Check("hashtags", False, f"#{tag} is the title of another film, {other}.")
+        other_film = squashed_titles().get(squashed)
+        if other_film:
+            return Check("hashtags", False, f"#{tag} is the title of another film, {other_film}.")
         parts = CAMEL_PART.findall(tag)
         unknown = [part for part in parts if not part.isdigit() and not is_known_word(part)]
         if unknown or not parts:

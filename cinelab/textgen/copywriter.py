@@ -486,7 +486,8 @@ class TrailerCopywriter:
     ) -> torch.Tensor:
         """The chat brief after ``settings.examples`` hand-written examples, or as many of them
         as leave room in the model's context for the answer; shape (1, length)."""
-        lm, room_needed = self.language_model, token_budget(self.language_model.tokenizer, kind)
+        lm = self.language_model
+        room_needed = token_budget(lm.tokenizer, kind)
         for n in range(self.settings.examples, -1, -1):
             examples = example_lines(film.title, film.year, kind, angle, n)
             ids = lm.encode(chat_brief(film, audience, kind, angle, examples))
@@ -678,6 +679,7 @@ def chat_brief(
 
 
 def _brief(film: Film, audience: Audience, kind: str, angle: str) -> str:
+    """One request, in words: the film, the viewer, the kind of copy and its rules."""
     copy_format, limits = FORMATS[kind], LENGTH_LIMITS[kind]
     rules = [f"at least {limits.min_words} words"]
     if limits.max_words:
