@@ -16,6 +16,7 @@ from cinelab.textgen import (
     pretrained,
 )
 from cinelab.textgen.audience import GENERAL_AUDIENCE
+from cinelab.textgen.checks import LENGTH_LIMITS
 from cinelab.textgen.copywriter import Film, chat_brief, prompt_seed, token_budget
 from cinelab.textgen.corpus import example_lines
 from tests.textgen.chat_fixtures import NO_SYSTEM, save_tiny_chat_model
@@ -204,6 +205,8 @@ def test_a_chat_model_writes_every_format_through_its_template(chat_folder):
         prompt = writer.language_model.tokenizer.decode(copy.prompt_ids[0])
         assert prompt.startswith("<|im_start|>system") and "A crew answers" in prompt
         assert copy.checks == check_copy(copy.text, film, kind)
+        if LENGTH_LIMITS[kind].names_title:  # the answer is primed with the title
+            assert prompt.endswith("<|im_start|>assistant\nAlien") and copy.text.startswith("Alien")
 
 
 def test_a_template_without_a_system_role_still_writes(tmp_path):
