@@ -517,7 +517,10 @@ class ChatModel:
         return torch.tensor([ids])
 
     def decode(self, token_ids) -> str:
-        return strip_thinking(self.tokenizer.decode(token_ids, skip_special_tokens=True))
+        """The text of ``token_ids`` without a reasoning block. Its leading space stays: the
+        copywriter joins it to an opening it primed the answer with ("Alien" + " is ...")."""
+        text = self.tokenizer.decode(token_ids, skip_special_tokens=True)
+        return strip_thinking(text) if "<think>" in text else text
 
     def reply(
         self,

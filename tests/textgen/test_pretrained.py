@@ -150,6 +150,12 @@ def test_thinking_is_stripped():
     assert pretrained.strip_thinking("<think>never finished") == ""
 
 
+def test_decoded_text_keeps_its_leading_space_to_follow_a_primed_title(chat_source):
+    chat = pretrained.load_chat(chat_source[0])
+    ids = chat.tokenizer(" is here", add_special_tokens=False)["input_ids"]
+    assert "Alien" + chat.decode(ids) == "Alien is here"  # not "Alienis here"
+
+
 def test_sentiment_classifier_returns_a_label_and_a_probability(tmp_path, monkeypatch):
     folder = save_tiny_sentiment_model(tmp_path / "sentiment")
     classify = pretrained.load_sentiment(folder)
