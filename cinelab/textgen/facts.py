@@ -71,7 +71,7 @@ KIND_CLAIM_WORDS = {  # a kind of film MovieLens has no genre for -> (its words,
 }
 TITLE_MARK = "\u2063TITLE\u2063"  # stands for the film's title while claims are read
 _ADJECTIVES = r"(?:[\w'-]+\s+){0,4}?"  # up to four words before the genre word
-_SUPERLATIVE = r"(?:most|best|funniest|greatest|scariest|finest|strangest|sweetest)"
+_SUPERLATIVE = r"(?:most|best|biggest|funniest|greatest|scariest|finest|strangest|sweetest)"
 YEAR = re.compile(r"(?<![\d,.$])\b(18[89]\d|19\d\d|20[0-3]\d)\b(?![\d,])")
 DECADE = re.compile(r"(?<![\w'’])(?:(18|19|20)|['’])?([0-9])0['’]?s\b")
 SENTENCE_BREAK = re.compile(r"(?<=[.!?:;])\s+|\n+|[\"“”]")
