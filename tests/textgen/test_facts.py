@@ -78,7 +78,9 @@ def test_genre_claims_read_only_claims_about_the_film():
     assert wrong_genre_claims("The best superhero film ever.", "X", ["Action", "Crime"]) == []
     assert wrong_genre_claims("Not a superhero movie. X is a study.", "X", ["Drama"]) == []
     assert wrong_genre_claims("A former superhero who wants respect.", "X", ["Drama"]) == []
-    assert wrong_genre_claims("X, the biggest romantic comedy ever filmed!", "X", ["Drama"]) == [
+    assert wrong_genre_claims(
+        "Tonight: the biggest romantic comedy ever filmed!", "X", ["Drama"]
+    ) == [
         ("Comedy", "the biggest romantic comedy ever"),
         ("Romance", "the biggest romantic comedy ever"),
     ]  # a real chat model's slip about Bacurau
