@@ -433,9 +433,10 @@ class TrailerCopywriter:
         """Words the copy starts with, written into the prompt before the model continues.
 
         A small model often forgets to copy the title from its prompt into the copy (the kit's
-        always, SmolLM2-135M in a fifth of its voice-overs and social posts), so when the title
-        is required the answer is *primed* with it: the copy starts with the title and the
-        model writes the rest ("Alien ..."). A chat model is asked to name it as well.
+        nearly always; SmolLM2-135M in half of its chosen voice-overs and social posts, even
+        shown examples), so when the title is required the answer is *primed* with it: the copy
+        starts with the title and the model writes the rest ("Alien ..."). A chat model is asked
+        to name it as well.
         """
         return film.title if must_name else ""
 
