@@ -49,7 +49,7 @@ from cinelab.textgen.decoding import sample_candidates
 TASKS = ("chat", "sentiment")
 DEFAULT_ENDPOINT = "https://huggingface.co"
 CHUNK_BYTES = 1 << 20
-THINK_BLOCK = re.compile(r"<think>.*?(</think>|$)", re.DOTALL)
+THINK_BLOCK = re.compile(r"<think>.*?(</think>\s*|$)", re.DOTALL)  # and the space after it
 
 
 @dataclass(frozen=True)
@@ -519,8 +519,7 @@ class ChatModel:
     def decode(self, token_ids) -> str:
         """The text of ``token_ids`` without a reasoning block. Its leading space stays: the
         copywriter joins it to an opening it primed the answer with ("Alien" + " is ...")."""
-        text = self.tokenizer.decode(token_ids, skip_special_tokens=True)
-        return strip_thinking(text) if "<think>" in text else text
+        return strip_thinking(self.tokenizer.decode(token_ids, skip_special_tokens=True))
 
     def reply(
         self,
@@ -614,8 +613,9 @@ def fold_system_message(messages: list[dict[str, str]]) -> list[dict[str, str]]:
 
 
 def strip_thinking(text: str) -> str:
-    """Drop a reasoning model's ``<think>...</think>`` block (even an unfinished one)."""
-    return THINK_BLOCK.sub("", text).strip()
+    """Drop a reasoning model's ``<think>...</think>`` block (even an unfinished one); any
+    other text keeps its spaces, so an answer can follow a title it was primed with."""
+    return THINK_BLOCK.sub("", text)
 
 
 def _template_keeps_system(tokenizer) -> bool:

@@ -148,6 +148,7 @@ def test_reply_is_reproducible(chat_source, hub_cache):
 def test_thinking_is_stripped():
     assert pretrained.strip_thinking("<think>plan the copy</think>\nIn space...") == "In space..."
     assert pretrained.strip_thinking("<think>never finished") == ""
+    assert pretrained.strip_thinking(" is here") == " is here"  # other text keeps its spaces
 
 
 def test_decoded_text_keeps_its_leading_space_to_follow_a_primed_title(chat_source):
