@@ -9,6 +9,8 @@ Run by hand (not part of the tests):
     python benchmarks/textgen.py --viewers 40        # does the copy go each viewer's way?
     python benchmarks/textgen.py --show 40 --sheet s.md   # ... and a sheet for a blind reader
     python benchmarks/textgen.py --tally s.md ratings.md  # count the reader's verdicts by kind
+    python benchmarks/textgen.py --show 20 --candidates 12 --every-candidate --sheet s.md
+                                   # every candidate on the sheet: could a better choice help?
     python benchmarks/textgen.py --model smollm2-135m-instruct --show 40   # a pulled chat model
     python benchmarks/textgen.py --model FOLDER --examples 0   # ... asked without examples
 
@@ -146,6 +148,7 @@ def write_pieces(writer, jobs, progress: bool) -> pd.DataFrame:
                 "text": piece.text,
                 "seconds": seconds,
                 "passed": piece.checks.passed,
+                "candidates": [candidate.text for candidate in piece.candidates],
                 "failed": "; ".join(piece.checks.reasons()),
                 "failed checks": [check.name for check in piece.checks.failed],
                 "leak": not piece.checks["no prompt leak"].passed,
@@ -306,21 +309,37 @@ def guidance_cost(lm, new_tokens: int, repeats: int) -> None:
 # ---------------------------------------------------------------- the cold read (--sheet, --tally)
 
 SHEET_ENTRY = re.compile(r"^## (\d+)\. .*\n.*\nKind: (\w+);", re.MULTILINE)
+SHEET_JOB = re.compile(r"^## (\d+)\. .*\n.*\n.*\nJob: (\d+)$", re.MULTILINE)
 VERDICT = re.compile(r"^(\d+)\.\s*(USABLE|NOT)\b", re.MULTILINE)
 
 
 def read_sheet(pieces: pd.DataFrame, films: pd.DataFrame) -> str:
-    """The pieces with each film's facts, numbered, for a reader who rates them blind."""
+    """The pieces with each film's facts, numbered, for a reader who rates them blind.
+
+    With a ``job`` column, each entry also says which writing job it is a candidate of.
+    """
     facts = films.drop_duplicates("title").set_index("title")
     entries = []
     for number, piece in enumerate(pieces.itertuples(), 1):
         film = facts.loc[piece.title]
+        job = f"Job: {piece.job}\n" if "job" in pieces else ""
         entries.append(
             f"## {number}. {piece.title} ({film.year}) — genres: {film.genres.replace('|', ', ')}\n"
             f"Logline: {film.logline}\nKind: {piece.kind}; viewer's favourite angle: {piece.angle}\n"
-            f"Piece: {piece.text}\n"
+            f"{job}Piece: {piece.text}\n"
         )
     return "\n".join(entries)
+
+
+def every_candidate(pieces: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """One row per candidate, numbered by job, shuffled within each job (the chosen one hidden)."""
+    rng = np.random.default_rng(seed)
+    rows = [
+        {"job": job, "title": piece.title, "kind": piece.kind, "angle": piece.angle, "text": text}
+        for job, piece in enumerate(pieces.itertuples(), 1)
+        for text in rng.permutation(piece.candidates)
+    ]
+    return pd.DataFrame(rows)
 
 
 def tally(sheet_path: str, ratings_path: str) -> pd.DataFrame:
@@ -336,6 +355,17 @@ def tally(sheet_path: str, ratings_path: str) -> pd.DataFrame:
     )  # fmt: skip
     table = rated.groupby("kind")["usable"].agg(pieces="size", usable="sum")
     table.loc["all"] = table.sum()
+    jobs = {int(n): int(job) for n, job in SHEET_JOB.findall(Path(sheet_path).read_text("utf-8"))}
+    if jobs:  # a sheet of every candidate: could a better choice among them have helped?
+        rated["job"] = [jobs[int(n)] for n in verdicts if int(n) in kinds]
+        best = rated.groupby(["job", "kind"])["usable"].max().groupby("kind")
+        table["jobs"] = best.size()
+        table["jobs with a usable candidate"] = best.sum()
+        table.loc["all", ["jobs", "jobs with a usable candidate"]] = [
+            table["jobs"].drop("all").sum(),
+            table["jobs with a usable candidate"].drop("all").sum(),
+        ]
+        table = table.astype(int)
     return table
 
 
@@ -407,6 +437,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--new-tokens", type=int, default=40)
     parser.add_argument("--viewers", type=int, default=0, help="only personalisation, N films")
     parser.add_argument("--sheet", help="with --show: write the pieces as a cold-read sheet")
+    parser.add_argument("--candidates", type=int, default=8, help="the writer's candidates")
+    parser.add_argument("--every-candidate", action="store_true",
+                        help="with --sheet: every candidate of each piece, not the chosen one")  # fmt: skip
     parser.add_argument("--tally", nargs=2, metavar=("SHEET", "RATINGS"),
                         help="count a reader's verdicts on a sheet, by kind")  # fmt: skip
     args = parser.parse_args(argv)
@@ -431,6 +464,7 @@ def main(argv: list[str] | None = None) -> None:
         ratings=ratings,
         real_words=not args.no_veto,
         examples=args.examples,
+        n_candidates=args.candidates,
     )
     chosen_films = benchmark_films(films, args.films, args.seed)
     asked = (
@@ -482,7 +516,8 @@ def main(argv: list[str] | None = None) -> None:
             print(f"- [{piece.title} | {piece.kind} | user {piece.viewer}, {piece.angle}] {piece.text}"
                   f"  [{mark}]")  # fmt: skip
         if args.sheet:
-            Path(args.sheet).write_text(read_sheet(sample, films), encoding="utf-8")
+            rated = every_candidate(sample, args.seed) if args.every_candidate else sample
+            Path(args.sheet).write_text(read_sheet(rated, films), encoding="utf-8")
             print(f"\ncold-read sheet for a reader: {args.sheet} (rubric: benchmarks/cold_read.md)")
 
 

@@ -67,3 +67,32 @@ def test_the_benchmark_measures_a_chat_model_shown_examples(bench, tmp_path, cap
     assert f"model {folder}; 1 examples;" in printed
     assert "| pieces | 20 |" in printed  # 2 films x 2 viewers x 5 kinds
     assert "bits per character" not in printed  # scored on the kit's prompts only
+
+
+def test_a_sheet_of_every_candidate_counts_the_jobs_a_better_choice_could_save(bench, tmp_path):
+    pieces = pd.DataFrame(
+        {
+            "title": ["Toy Story", "Alien"],
+            "kind": ["tagline", "blurb"],
+            "angle": ["Comedy", "Horror"],
+            "candidates": [["Toys, alive.", "Toys toys."], ["A crew.", "Crew a a.", "A stowaway."]],
+        }
+    )
+    rows = bench.every_candidate(pieces, seed=0)
+    assert rows.job.tolist() == [1, 1, 2, 2, 2]
+    assert sorted(rows.text[rows.job == 2]) == ["A crew.", "A stowaway.", "Crew a a."]
+    sheet = bench.read_sheet(rows, read_films())
+    assert sheet.count("\nJob: 2\n") == 3
+    (tmp_path / "sheet.md").write_text(sheet, encoding="utf-8")
+    verdicts = ["NOT", "NOT", "USABLE", "NOT", "USABLE"]  # job 1 has none, job 2 has two
+    lines = [f"{n}. {verdict} — ok — reason" for n, verdict in enumerate(verdicts, 1)]
+    (tmp_path / "ratings.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    table = bench.tally(tmp_path / "sheet.md", tmp_path / "ratings.md")
+    assert table.loc["all"].to_dict() == {
+        "pieces": 5,
+        "usable": 2,
+        "jobs": 2,
+        "jobs with a usable candidate": 1,
+    }
+    assert table.loc["blurb", "jobs with a usable candidate"] == 1
+    assert table.loc["tagline", "jobs with a usable candidate"] == 0
