@@ -35,12 +35,13 @@ from cinelab.textgen.training import (
     build_tiny_gpt,
     encode_documents,
     encode_prompted_documents,
+    fast_bfloat16,
     train_language_model,
 )
 
 CONTEXT = 256
 BATCH_SIZE = 32
-BFLOAT16 = KIT_SETTINGS["bfloat16"]
+BFLOAT16 = KIT_SETTINGS["bfloat16"] and fast_bfloat16()  # emulated (30x slower) elsewhere
 
 
 def gpt_row(
