@@ -152,9 +152,22 @@ def check_offline() -> Iterator[Check]:
     )
 
 
+def check_cpu() -> Iterator[Check]:
+    """What training costs here: cores, and whether `cinelab train-lm` can use bfloat16."""
+    from cinelab.textgen.training import fast_bfloat16
+
+    precision = (
+        "bfloat16 in hardware: `cinelab train-lm` uses it"
+        if fast_bfloat16()
+        else "no bfloat16 hardware: `cinelab train-lm` trains in float32 (bfloat16 would be"
+        " emulated, about 30x slower)"
+    )
+    yield ("OK", "CPU", f"{os.cpu_count()} cores; {precision}")
+
+
 CHECKS: tuple[Callable[[], Iterator[Check]], ...] = (
     check_python, check_packages, check_widgets, check_kernel, check_embedded_data,
-    check_cache, check_offline,
+    check_cache, check_offline, check_cpu,
 )  # fmt: skip
 
 

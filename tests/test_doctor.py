@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 from cinelab import doctor
@@ -76,3 +78,13 @@ def test_an_unreadable_hf_hub_offline_value_is_a_fail_naming_the_words(monkeypat
     monkeypatch.setenv("HF_HUB_OFFLINE", "maybe")
     status, _, detail = _line(doctor.check_offline, "offline mode")
     assert status == "FAIL" and "HF_HUB_OFFLINE='maybe'" in detail and "'true'" in detail
+
+
+@pytest.mark.parametrize("hardware, says", [(True, "uses it"), (False, "trains in float32")])
+def test_the_cpu_line_says_how_train_lm_will_train_here(monkeypatch, hardware, says):
+    from cinelab.textgen import training
+
+    monkeypatch.setattr(training, "fast_bfloat16", lambda: hardware)
+    [(status, what, detail)] = list(doctor.check_cpu())
+    assert (status, what) == ("OK", "CPU") and says in detail
+    assert f"{os.cpu_count()} cores" in detail
