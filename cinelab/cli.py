@@ -20,10 +20,11 @@ def _add_doctor(sub) -> None:
 def _add_train_lm(sub) -> None:
     parser = sub.add_parser(
         "train-lm",
-        help="retrain the trailer-copy tokenizer and GPT (about two hours on 2 cores)",
+        help="retrain the trailer-copy tokenizer and GPT (2-3 hours on 2 cores)",
         description="Retrain the kit's trailer-copy model from the corpus. Without --output it"
         " writes to ~/.cache/cinelab/trailer-gpt and never touches the shipped model;"
-        " `--output data/models/trailer-gpt` reproduces the shipped one.",
+        " `--output data/models/trailer-gpt` reproduces the shipped one. It trains in bfloat16"
+        " where the CPU has it in hardware (`cinelab doctor` says), otherwise in float32.",
     )
     parser.add_argument("--epochs", type=int, default=None, help="passes over the corpus")
     parser.add_argument("--seed", type=int, default=0)
