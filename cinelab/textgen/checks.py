@@ -20,7 +20,8 @@ a failure can always be explained in one sentence:
   special tokens such as ``<|im_end|>``) and no reasoning (``<think>``) reaches the copy.
 - **title**: when the kind names the film, the exact title is there (any case, a possessive
   "Alien's" counts); the title is never misspelt by glued letters ("Mary Poppinss") nor
-  broken off into a look-alike ("Exit Through the Gift Shot"); and the copy does not name a
+  broken off into a look-alike ("Exit Through the Gift Shot") nor said with one of its words in
+  another's place ("Sensibility and Sensibility"); and the copy does not name a
   sequel of the film instead ("Toy Story 2" in copy for Toy Story).
 - **not repetitive**: at most ``MAX_REPETITION`` of the word trigrams repeat earlier ones; no
   word three times in a row ("Bang Bang Bang" beyond the title's own); the title not said
@@ -287,7 +288,9 @@ def leak_check(text: str) -> Check:
 
 
 def title_check(text: str, title: str, must_name: bool) -> Check:
-    misspelt = misspelt_title_words(text, title) + broken_titles(text, title)
+    misspelt = (
+        misspelt_title_words(text, title) + broken_titles(text, title) + garbled_titles(text, title)
+    )
     if misspelt:
         return Check("title", False, f"the title is misspelt: {', '.join(misspelt)}.")
     sequels = sequels_named(text, title)
@@ -356,6 +359,36 @@ def broken_titles(text: str, title: str) -> list[str]:
         if written != expected and written[:3] == expected[:3]:
             broken.append(" ".join(text_words[start : start + matched + 1]))
     return broken
+
+
+def garbled_titles(text: str, title: str) -> list[str]:
+    """Places where the title's own words stand in the wrong slots: one word of a title of three
+    or more swapped for another of its content words ("Sensibility and Sensibility" for *Sense
+    and Sensibility*), the stutter of a model that half-remembers the title.
+
+    Words of a correct mention do not count ("the Upper West Side, West Side Story"), nor do
+    short words ("the lives of the people" for *The Lives of Others*).
+    """
+    title_words = [base_form(word) for word in LATIN_WORD.findall(title)]
+    width = len(title_words)
+    if width < 3:
+        return []
+    text_words = LATIN_WORD.findall(text)
+    lowered = [base_form(word) for word in text_words]
+    in_title = set()  # positions of words inside a correct mention
+    for start in range(len(lowered) - width + 1):
+        if lowered[start : start + width] == title_words:
+            in_title.update(range(start, start + width))
+    garbled = []
+    for start in range(len(lowered) - width + 1):
+        window = lowered[start : start + width]
+        wrong = [i for i, (seen, meant) in enumerate(zip(window, title_words)) if seen != meant]
+        if len(wrong) != 1 or in_title.intersection(range(start, start + width)):
+            continue
+        swapped = window[wrong[0]]
+        if swapped in title_words and len(swapped) >= 4:
+            garbled.append(" ".join(text_words[start : start + width]))
+    return garbled
 
 
 def sequels_named(text: str, title: str) -> list[str]:

@@ -77,10 +77,11 @@ def test_hashtags_follow_the_films_genres(films):
     assert set(GENRE_HASHTAGS["Sci-Fi"]) == {"scifi", "sciencefiction"}
 
 
-
 def test_a_hashtag_of_another_films_title_fails(films):
     joker = films["Joker"]
-    text = "I'm loving Joker! What a wild ride, and so strange when you think about it. #Joker #DrNo"
+    text = (
+        "I'm loving Joker! What a wild ride, and so strange when you think about it. #Joker #DrNo"
+    )
     report = check_copy(text, joker, "social")["hashtags"]
     assert not report.passed and report.reason == "#DrNo is the title of another film, Dr. No."
     assert check_copy(text.replace(" #DrNo", ""), joker, "social")["hashtags"].passed
@@ -159,6 +160,9 @@ def test_stutters_fail_the_repetition_check(films, title, kind, text, reason):
          "the title is misspelt: Exit Through the Gift Shot."),
         ("Toy Story", "social", ("Toy Story 2 is the funniest animated film I have seen in years."
          " #Animation"), "names another film, 'Toy Story 2', not 'Toy Story'."),
+        ("Sense and Sensibility", "social", ("Sense and Sensibility are the most beautiful film"
+         " I've ever seen. Sensibility and Sensibility. #Drama"),  # the kit's model, verbatim
+         "the title is misspelt: Sensibility and Sensibility."),
     ],
 )  # fmt: skip
 def test_a_broken_title_or_a_sequel_fails_the_title_check(films, title, kind, text, reason):
@@ -177,6 +181,10 @@ def test_a_broken_title_or_a_sequel_fails_the_title_check(films, title, kind, te
          " and the struggling writer who falls for her.")),
         ("Exit Through the Gift Shop", "blurb", ("Exit Through the Gift Shop follows a shopkeeper"
          " with a camera into the street-art scene of Los Angeles.")),
+        ("West Side Story", "blurb", ("Romeo and Juliet moved to the Upper West Side, West Side"
+         " Story sets two gangs against one love.")),  # title words beside the title
+        ("The Lives of Others", "blurb", ("In The Lives of Others, a Stasi officer listens in on"
+         " the lives of the people upstairs.")),  # title words in ordinary use
     ],
 )  # fmt: skip
 def test_deliberate_repetition_and_possessive_titles_pass(films, title, kind, text):
@@ -186,13 +194,20 @@ def test_deliberate_repetition_and_possessive_titles_pass(films, title, kind, te
 
 def test_the_new_repetition_and_title_rules_spare_the_corpus():
     """Of the 20,000 written lines, at most 2 trip a stutter, broken-title or sequel rule."""
-    from cinelab.textgen.checks import broken_titles, longest_word_run, sequels_named, title_echoes
+    from cinelab.textgen.checks import (
+        broken_titles,
+        garbled_titles,
+        longest_word_run,
+        sequels_named,
+        title_echoes,
+    )
 
     copy = load_copy()
     tripped = [
         line.text
         for line in copy.itertuples()
         if broken_titles(line.text, line.title)
+        or garbled_titles(line.text, line.title)
         or sequels_named(line.text, line.title)
         or len(longest_word_run(line.text)) > 2
         or title_echoes(line.text, line.title)
