@@ -354,19 +354,14 @@ def tally(sheet_path: str, ratings_path: str) -> pd.DataFrame:
          if int(n) in kinds]
     )  # fmt: skip
     table = rated.groupby("kind")["usable"].agg(pieces="size", usable="sum")
-    table.loc["all"] = table.sum()
     jobs = {int(n): int(job) for n, job in SHEET_JOB.findall(Path(sheet_path).read_text("utf-8"))}
     if jobs:  # a sheet of every candidate: could a better choice among them have helped?
         rated["job"] = [jobs[int(n)] for n in verdicts if int(n) in kinds]
         best = rated.groupby(["job", "kind"])["usable"].max().groupby("kind")
         table["jobs"] = best.size()
         table["jobs with a usable candidate"] = best.sum()
-        table.loc["all", ["jobs", "jobs with a usable candidate"]] = [
-            table["jobs"].drop("all").sum(),
-            table["jobs with a usable candidate"].drop("all").sum(),
-        ]
-        table = table.astype(int)
-    return table
+    table.loc["all"] = table.sum()
+    return table.astype(int)
 
 
 # ---------------------------------------------------------------- main

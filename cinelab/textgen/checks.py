@@ -333,6 +333,16 @@ def misspelt_title_words(text: str, title: str) -> list[str]:
     return glued
 
 
+def _title_and_text_words(text: str, title: str) -> tuple[list[str], list[str], list[str]]:
+    """The title's words in base form, the text's words as written, and the text's in base form."""
+    text_words = LATIN_WORD.findall(text)
+    return (
+        [base_form(word) for word in LATIN_WORD.findall(title)],
+        text_words,
+        [base_form(word) for word in text_words],
+    )
+
+
 def broken_titles(text: str, title: str) -> list[str]:
     """Places where the title starts and then veers into a look-alike word.
 
@@ -341,9 +351,7 @@ def broken_titles(text: str, title: str) -> list[str]:
     possessive: "Exit Through the Gift Shot" for *Exit Through the Gift Shop*. A title cut
     short by an ordinary word ("The Great War" for *The Great Dictator*) is not a misspelling.
     """
-    title_words = [base_form(word) for word in LATIN_WORD.findall(title)]
-    text_words = LATIN_WORD.findall(text)
-    lowered = [base_form(word) for word in text_words]
+    title_words, text_words, lowered = _title_and_text_words(text, title)
     broken = []
     for start in range(len(lowered)):
         matched = 0
@@ -369,12 +377,10 @@ def garbled_titles(text: str, title: str) -> list[str]:
     Words of a correct mention do not count ("the Upper West Side, West Side Story"), nor do
     short words ("the lives of the people" for *The Lives of Others*).
     """
-    title_words = [base_form(word) for word in LATIN_WORD.findall(title)]
+    title_words, text_words, lowered = _title_and_text_words(text, title)
     width = len(title_words)
     if width < 3:
         return []
-    text_words = LATIN_WORD.findall(text)
-    lowered = [base_form(word) for word in text_words]
     in_title = set()  # positions of words inside a correct mention
     for start in range(len(lowered) - width + 1):
         if lowered[start : start + width] == title_words:
