@@ -427,7 +427,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--decoding", action="store_true", help="only the decoding speed table")
     parser.add_argument("--no-veto", action="store_true", help="switch the real-words veto off")
     parser.add_argument("--model", default="kit", help="kit, a pulled model or a model folder")
-    parser.add_argument("--examples", type=int, default=2, help="shown to a chat model first")
+    parser.add_argument("--examples", type=int, default=None,
+                        help="shown to a chat model first (default: 2, none with an adapter)")
+    parser.add_argument("--adapter", default="auto",
+                        help="auto (the kit's for a pulled model), none, or an adapter folder")
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--new-tokens", type=int, default=40)
     parser.add_argument("--viewers", type=int, default=0, help="only personalisation, N films")
@@ -458,12 +461,16 @@ def main(argv: list[str] | None = None) -> None:
         films=films,
         ratings=ratings,
         real_words=not args.no_veto,
+        adapter=None if args.adapter == "none" else args.adapter,
         examples=args.examples,
         n_candidates=args.candidates,
     )
     chosen_films = benchmark_films(films, args.films, args.seed)
+    lm = writer.language_model
     asked = (
-        f"{args.examples} examples" if writer.is_chat else f"veto {'off' if args.no_veto else 'on'}"
+        f"{writer.examples_shown()} examples, adapter {lm.adapter.name if lm.adapter else 'none'}"
+        if writer.is_chat
+        else f"veto {'off' if args.no_veto else 'on'}"
     )
     print(f"torch {torch.__version__}, {args.threads} threads; model {writer.model_name}; {asked};")
     print(f"{len(chosen_films)} films ({(chosen_films.split == 'validation').sum()} held out)"

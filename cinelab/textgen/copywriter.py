@@ -40,6 +40,7 @@ import torch
 
 from cinelab.arguments import number_in_range, positive_int
 from cinelab.data.embedded import read_films, read_ratings
+from cinelab.textgen.adapter import kit_adapter, merge_adapter
 from cinelab.textgen.angle_judge import judge_viewers, kit_angle_judge
 from cinelab.textgen.audience import (
     GENERAL_AUDIENCE,
@@ -91,6 +92,7 @@ AUTO = "auto"
 STRATEGIES = ("greedy", "sample", "beam")
 MAX_GUIDANCE = 10.0  # far beyond this the contrast drowns the model: noise, not copy
 MAX_EXAMPLES = 5  # more examples lengthen every prompt and teach the format no better
+DEFAULT_EXAMPLES = 2  # shown to a chat model without a copy adapter
 
 
 @dataclass(frozen=True)
@@ -157,7 +159,7 @@ class DecodingSettings:
     seed: int = 0
     guidance: float = 2.0  # steer towards the viewer's angle (1: off); benchmarks/README.md
     real_words: bool = True  # the kit's model may only spell real words (textgen.lexicon)
-    examples: int = 2  # hand-written pieces a chat model is shown before its brief (few-shot)
+    examples: int | None = None  # hand-written pieces a chat model sees first (None: its default)
 
     def __post_init__(self):
         if self.strategy not in STRATEGIES:
@@ -175,9 +177,10 @@ class DecodingSettings:
             raise TypeError(f"seed must be an integer, got {self.seed!r}.")
         if not isinstance(self.real_words, bool):
             raise TypeError(f"real_words must be True or False, got {self.real_words!r}.")
-        if isinstance(self.examples, bool) or not isinstance(self.examples, int):
-            raise TypeError(f"examples must be a whole number, got {self.examples!r}.")
-        number_in_range(self.examples, "examples", 0, MAX_EXAMPLES)
+        if self.examples is not None:
+            if isinstance(self.examples, bool) or not isinstance(self.examples, int):
+                raise TypeError(f"examples must be a whole number or None, got {self.examples!r}.")
+            number_in_range(self.examples, "examples", 0, MAX_EXAMPLES)
 
 
 @dataclass(frozen=True)
@@ -268,6 +271,12 @@ class TrailerCopywriter:
         Let the kit's model spell only real words (:mod:`~cinelab.textgen.lexicon`): tokens
         that would start a word neither English nor the catalogue's are vetoed while sampling
         or decoding greedily. Chat models, which spell well, are never constrained.
+    adapter : "auto", None or folder
+        A copy adapter (:mod:`~cinelab.textgen.adapter`) merged into a chat model's weights:
+        ``"auto"`` uses the one the kit ships for a registry model when there is one
+        (``smollm2-135m-instruct``, trained on the kit's copy), None none, a folder that
+        adapter. A model with an adapter has learned the format, so it is shown no examples
+        unless ``examples`` is given.
     films, ratings : DataFrame, optional
         Catalogue and ratings, used to look up a film by ``item_id`` and a viewer by
         ``user_id``; the kit's embedded dataset is used when they are needed and not given.
@@ -277,11 +286,13 @@ class TrailerCopywriter:
         self,
         model=AUTO,
         *,
+        adapter: str | Path | None = AUTO,
         films: pd.DataFrame | None = None,
         ratings: pd.DataFrame | None = None,
         **settings,
     ):
         self.model = model
+        self.adapter = adapter
         self.settings = DecodingSettings()
         self.configure(**settings)
         self.films = films
@@ -310,7 +321,7 @@ class TrailerCopywriter:
     @cached_property
     def language_model(self):
         """The loaded model: a :class:`~cinelab.textgen.ChatModel` or the kit's."""
-        return load_writer_model(self.model)
+        return load_writer_model(self.model, self.adapter)
 
     @property
     def is_chat(self) -> bool:
@@ -492,12 +503,19 @@ class TrailerCopywriter:
         lm = self.language_model
         opening_ids = torch.tensor([lm.tokenizer(opening, add_special_tokens=False)["input_ids"]])
         room_needed = opening_ids.shape[1] + token_budget(lm.tokenizer, kind)
-        for n in range(self.settings.examples, -1, -1):
+        for n in range(self.examples_shown(), -1, -1):
             examples = example_lines(film.title, film.year, kind, angle, n)
             ids = lm.encode(chat_brief(film, audience, kind, angle, examples))
             if ids.shape[1] + room_needed <= lm.context_length:
                 break
         return torch.cat([ids, opening_ids.to(ids.dtype)], dim=1)  # (1, length)
+
+    def examples_shown(self) -> int:
+        """``settings.examples``, or when it is not set: none for a chat model with a copy
+        adapter (it learned the format), :data:`DEFAULT_EXAMPLES` for any other."""
+        if self.settings.examples is not None:
+            return self.settings.examples
+        return 0 if getattr(self.language_model, "adapter", None) else DEFAULT_EXAMPLES
 
     def contrast_ids(
         self, film: Film, audience: Audience, kind: str, angle: str, opening: str = ""
@@ -755,23 +773,36 @@ def mentions_title(text: str, title: str) -> bool:
 # ---------------------------------------------------------------- which model
 
 
-def load_writer_model(model):
-    """``"auto"``, ``"kit"``, a registry name, a folder, or a loaded model -> a loaded model."""
-    if isinstance(model, ChatModel):
-        return model
-    if isinstance(model, LanguageModel):
-        return _as_chat(model)
+def load_writer_model(model, adapter=AUTO):
+    """``"auto"``, ``"kit"``, a registry name, a folder, or a loaded model -> a loaded model,
+    with ``adapter`` merged into a chat model (see :class:`TrailerCopywriter`)."""
+    if isinstance(model, ChatModel | LanguageModel):
+        return _with_adapter(_as_chat(model), None if adapter == AUTO else adapter)
     if model == AUTO:
         chat_models = cached("chat")
-        return load_chat(chat_models[0]) if chat_models else load_language_model()
+        model = chat_models[0] if chat_models else KIT_MODEL_NAME
     if model == KIT_MODEL_NAME:
         if (KIT_MODEL_DIR / "config.json").is_file():
             check_model_folder(KIT_MODEL_DIR)  # a cut-short weights file is named
-        return load_language_model()
+        return _with_adapter(load_language_model(), None if adapter == AUTO else adapter)
     if Path(str(model)).expanduser().is_dir():
         check_model_folder(Path(str(model)).expanduser())
-        return _as_chat(load_language_model(model))
-    return load_chat(model)
+        loaded = _as_chat(load_language_model(model))
+        return _with_adapter(loaded, None if adapter == AUTO else adapter)
+    return _with_adapter(load_chat(model), kit_adapter(str(model)) if adapter == AUTO else adapter)
+
+
+def _with_adapter(lm, adapter):
+    """``lm`` with the copy adapter in folder ``adapter`` merged into its weights (None: as is)."""
+    if adapter is None:
+        return lm
+    if not isinstance(lm, ChatModel):
+        raise TypeError(f"A copy adapter is for a pulled chat model; {lm.name} is not one.")
+    if lm.adapter is not None:
+        raise ValueError(f"{lm.name} already has the adapter {lm.adapter} merged in.")
+    merge_adapter(lm.model, adapter)
+    lm.adapter = Path(adapter)
+    return lm
 
 
 def available_models() -> list[str]:

@@ -488,6 +488,7 @@ class ChatModel:
     model: torch.nn.Module
     tokenizer: object
     name: str
+    adapter: Path | None = None  # a copy adapter merged into the weights (cinelab.textgen.adapter)
     system_role: bool = field(init=False)
 
     def __post_init__(self) -> None:

@@ -348,7 +348,8 @@ def train_language_model(
     _check_training_arguments(train_tokens, validation_tokens, epochs, batch_size, eval_every)
     steps_per_epoch = math.ceil(len(train_tokens) / batch_size)
     total_steps = min(epochs * steps_per_epoch, max_steps or epochs * steps_per_epoch)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=weight_decay)
+    trainable = [parameter for parameter in model.parameters() if parameter.requires_grad]
+    optimizer = torch.optim.AdamW(trainable, lr=learning_rate, weight_decay=weight_decay)
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer, _warmup_cosine(total_steps, max(1, int(warmup_share * total_steps)))
     )
@@ -387,7 +388,7 @@ def train_language_model(
     model.eval()
     best_step = state["best"][1] if keep_best else total_steps
     if keep_best:
-        model.load_state_dict(state["best"][2])
+        model.load_state_dict(state["best"][2], strict=False)
     seconds = time.perf_counter() - started
     return TrainingRun(model, pd.DataFrame(state["rows"]), best_step, seconds)
 
@@ -411,7 +412,7 @@ def _save_checkpoint(path, fingerprint, model, optimizer, schedule, state) -> No
     torch.save(
         {
             "fingerprint": fingerprint,
-            "model": model.state_dict(),
+            "model": _trainable_state(model),
             "optimizer": optimizer.state_dict(),
             "schedule": schedule.state_dict(),
             "torch_rng": torch.get_rng_state(),
@@ -431,7 +432,7 @@ def _load_checkpoint(path, fingerprint, model, optimizer, schedule) -> dict:
             f"The checkpoint {path} is from another run (documents, validation documents, steps,"
             f" batch size, seed = {saved['fingerprint']}; this run: {fingerprint})."
         )
-    model.load_state_dict(saved["model"])
+    model.load_state_dict(saved["model"], strict=False)
     optimizer.load_state_dict(saved["optimizer"])
     schedule.load_state_dict(saved["schedule"])
     torch.set_rng_state(saved["torch_rng"])
@@ -497,7 +498,14 @@ def _warmup_cosine(total_steps: int, warmup_steps: int):
 
 
 def _weights_copy(model: torch.nn.Module) -> dict[str, torch.Tensor]:
-    return copy.deepcopy(model.state_dict())
+    return copy.deepcopy(_trainable_state(model))
+
+
+def _trainable_state(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+    """The weights that train: all of them for the kit's model, the adapters of a frozen
+    pretrained one (saving its 135 M frozen weights at every checkpoint would be waste)."""
+    frozen = {name for name, parameter in model.named_parameters() if not parameter.requires_grad}
+    return {name: value for name, value in model.state_dict().items() if name not in frozen}
 
 
 # ---------------------------------------------------------------- the kit's model, end to end
@@ -752,10 +760,16 @@ def run_train_lm(args) -> int:
     """Entry point of ``cinelab train-lm``: check every argument before any work starts."""
     from cinelab.textgen.loading import KIT_MODEL_DIR
 
-    for name in ("epochs", "threads"):
-        value = getattr(args, name)
+    for name in ("epochs", "threads", "steps"):
+        value = getattr(args, name, None)
         if value is not None and value < 1:
             raise SystemExit(f"cinelab train-lm: --{name} must be at least 1, got {value}.")
+    if getattr(args, "adapter", None):
+        return run_train_adapter(args)
+    if getattr(args, "steps", None):
+        raise SystemExit(
+            "cinelab train-lm: --steps is for --adapter; the kit's model takes --epochs."
+        )
     output = Path(args.output) if args.output else user_model_dir()
     _require_writable(output)
     if not args.output:
@@ -771,6 +785,41 @@ def run_train_lm(args) -> int:
         f"Trained in {run.seconds:.0f} s; held-out copy: {report['held_out_bits_per_character']}"
         f" bits per character (character n-gram: {report['ngram_bits_per_character']});"
         f" saved to {output}."
+    )
+    return 0
+
+
+def run_train_adapter(args) -> int:
+    """``cinelab train-lm --adapter NAME``: a copy adapter for a pulled chat model."""
+    from cinelab.textgen.adapter import ADAPTER_TRAINING, train_copy_adapter
+    from cinelab.textgen.pretrained import entry_for, load_chat
+
+    if args.epochs:
+        raise SystemExit(
+            "cinelab train-lm: --epochs is for the kit's model; an adapter takes --steps."
+        )
+    try:
+        chat = load_chat(args.adapter)  # an uncached name fails here, with the pull command
+    except (FileNotFoundError, ValueError) as error:
+        raise SystemExit(f"cinelab train-lm: {error}") from None
+    try:
+        base = entry_for(args.adapter).repo_id
+    except KeyError:
+        base = str(args.adapter)
+    output = (
+        Path(args.output)
+        if args.output
+        else user_model_dir().parent / f"copy-adapter-{Path(chat.name).name}"
+    )
+    _require_writable(output)
+    torch.set_num_threads(args.threads)
+    steps = args.steps or ADAPTER_TRAINING["steps"]
+    run = train_copy_adapter(
+        chat, output, base=base, steps=steps, seed=args.seed, resume=args.resume
+    )
+    print(
+        f"Trained in {run.seconds:.0f} s; held-out copy: {run.validation_loss:.3f} nats per token;"
+        f" saved to {output}. Use it with TrailerCopywriter({args.adapter!r}, adapter={str(output)!r})."
     )
     return 0
 

@@ -1,0 +1,301 @@
+"""Low-rank adapters (LoRA), by hand: teach a pretrained chat model the kit's copy on a CPU.
+
+A pretrained model of 135 M weights has read far more English than the kit's corpus holds,
+but it does not know what a CineLab tagline looks like, and it invents plots. Training all of
+its weights on 2 cores would take days. LoRA (Hu et al., 2021) freezes every pretrained
+weight ``W`` (out x in) and learns a correction of low rank instead::
+
+    W x  ->  W x + (alpha / r) * B (A x),    A: (r, in), B: (out, r), r << in
+
+``B`` starts at zero, so training starts from exactly the pretrained model. With ``r`` = 8 on
+the top blocks only, a few hundred thousand weights learn and the gradient never has to
+travel below the lowest adapted block: a short run fits on a laptop, and the adapter file is
+a few megabytes. For writing, :func:`merge_adapter` folds ``(alpha / r) B A`` into ``W``:
+the model then costs exactly what the pretrained one costs.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+
+from cinelab.textgen.corpus import DATA_DIR
+
+ADAPTER_FILE = "adapter.safetensors"
+ADAPTER_CONFIG = "adapter.json"
+ADAPTER_PREFIX = "copy-adapter-"  # data/models/copy-adapter-<registry name>/
+
+
+def kit_adapter(name: str) -> Path | None:
+    """The shipped copy adapter for the registry chat model ``name``, or None if the kit has
+    none for it (an adapter only fits the model it was trained on)."""
+    folder = DATA_DIR / "models" / f"{ADAPTER_PREFIX}{name}"
+    return folder if (folder / ADAPTER_FILE).is_file() else None
+
+
+@dataclass(frozen=True)
+class AdapterSettings:
+    """Which linear layers get an adapter, and how big it is."""
+
+    rank: int = 8
+    alpha: float = 16.0
+    top_blocks: int = 10  # adapt the last ``top_blocks`` transformer blocks only
+    targets: tuple[str, ...] = (
+        "q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj",
+    )  # fmt: skip
+
+    @property
+    def scale(self) -> float:
+        return self.alpha / self.rank
+
+
+class LoRALinear(torch.nn.Module):
+    """A frozen linear layer plus a trainable low-rank correction ``scale * B A``."""
+
+    def __init__(self, base: torch.nn.Linear, rank: int, scale: float, seed: int = 0):
+        super().__init__()
+        self.base = base.requires_grad_(False)
+        generator = torch.Generator().manual_seed(seed)
+        bound = 1 / base.in_features**0.5  # the same range nn.Linear draws its weights from
+        a = (torch.rand(rank, base.in_features, generator=generator) * 2 - 1) * bound
+        self.lora_a = torch.nn.Parameter(a.to(base.weight.dtype))  # (r, in)
+        self.lora_b = torch.nn.Parameter(base.weight.new_zeros(base.out_features, rank))  # (out, r)
+        self.scale = scale
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # (..., in) -> (..., out)
+        return self.base(x) + self.scale * (x @ self.lora_a.T) @ self.lora_b.T
+
+    def delta(self) -> torch.Tensor:
+        """The correction as one matrix, shape (out, in)."""
+        return self.scale * self.lora_b @ self.lora_a
+
+
+def add_adapters(model: torch.nn.Module, settings: AdapterSettings, seed: int = 0) -> list[str]:
+    """Freeze ``model`` and wrap its targeted linear layers in :class:`LoRALinear`, in place.
+
+    Returns the wrapped layers' names. Only the adapters' ``lora_a`` and ``lora_b`` train.
+    """
+    model.requires_grad_(False)
+    wrapped = []
+    for index, name in enumerate(_target_names(model, settings)):
+        parent, attribute = _parent(model, name)
+        layer = LoRALinear(getattr(parent, attribute), settings.rank, settings.scale, seed + index)
+        setattr(parent, attribute, layer)
+        wrapped.append(name)
+    return wrapped
+
+
+def adapter_weights(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+    """Every adapter matrix of ``model`` by name (``<layer>.lora_a`` / ``<layer>.lora_b``)."""
+    return {
+        name: parameter.detach().contiguous()
+        for name, parameter in model.named_parameters()
+        if name.endswith((".lora_a", ".lora_b"))
+    }
+
+
+def save_adapter(model: torch.nn.Module, folder: str | Path, settings, **facts) -> Path:
+    """Write the adapter (safetensors) and its settings and ``facts`` (JSON) into ``folder``."""
+    from safetensors.torch import save_file
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    save_file(adapter_weights(model), folder / ADAPTER_FILE)
+    config = {**asdict(settings), **facts}
+    (folder / ADAPTER_CONFIG).write_text(json.dumps(config, indent=2) + "\n")
+    return folder
+
+
+def read_adapter(folder: str | Path) -> tuple[AdapterSettings, dict, dict[str, torch.Tensor]]:
+    """The settings, the other facts and the weights of a saved adapter, checked."""
+    from safetensors.torch import load_file
+
+    folder = Path(folder)
+    for name in (ADAPTER_FILE, ADAPTER_CONFIG):
+        if not (folder / name).is_file():
+            raise FileNotFoundError(f"No {name} in {folder}: not a saved adapter.")
+    config = json.loads((folder / ADAPTER_CONFIG).read_text())
+    fields = AdapterSettings.__dataclass_fields__
+    settings = AdapterSettings(**{k: v for k, v in config.items() if k in fields})
+    settings = AdapterSettings(**{**asdict(settings), "targets": tuple(settings.targets)})
+    facts = {k: v for k, v in config.items() if k not in fields}
+    return settings, facts, load_file(folder / ADAPTER_FILE)
+
+
+def merge_adapter(model: torch.nn.Module, folder: str | Path) -> dict:
+    """Add a saved adapter's correction ``scale * B A`` into ``model``'s weights, in place.
+
+    The merged model has the pretrained model's shape and speed. Raises ValueError, naming
+    the layer, when the adapter was trained for a model of another shape. Returns the
+    adapter's facts (what it was trained on).
+    """
+    settings, facts, weights = read_adapter(folder)
+    layers = {name[: -len(".lora_a")] for name in weights if name.endswith(".lora_a")}
+    modules = dict(model.named_modules())
+    for name in sorted(layers):
+        layer = modules.get(name)
+        if getattr(layer, "weight", None) is None:
+            raise ValueError(f"The adapter in {folder} adapts {name}, which this model lacks.")
+        delta = settings.scale * weights[f"{name}.lora_b"] @ weights[f"{name}.lora_a"]  # (out, in)
+        if delta.shape != layer.weight.shape:
+            raise ValueError(
+                f"The adapter in {folder} was trained for a {tuple(delta.shape)} {name}; "
+                f"this model's is {tuple(layer.weight.shape)}."
+            )
+        with torch.no_grad():
+            layer.weight += delta.to(layer.weight.dtype)
+    return facts
+
+
+def _target_names(model: torch.nn.Module, settings: AdapterSettings) -> list[str]:
+    blocks = _block_count(model)
+    lowest = max(blocks - settings.top_blocks, 0)
+    names = []
+    for name, module in model.named_modules():
+        if (
+            not isinstance(module, torch.nn.Linear)
+            or name.rsplit(".", 1)[-1] not in settings.targets
+        ):
+            continue
+        block = _block_index(name)
+        if block is not None and block >= lowest:
+            names.append(name)
+    if not names:
+        raise ValueError(f"No layer named {settings.targets} in the top blocks of this model.")
+    return names
+
+
+def _block_count(model: torch.nn.Module) -> int:
+    return model.config.num_hidden_layers
+
+
+def _block_index(name: str) -> int | None:
+    """The block number in a name like ``model.layers.27.self_attn.q_proj``."""
+    parts = name.split(".")
+    for before, part in itertools.pairwise(parts):
+        if before in ("layers", "h") and part.isdigit():
+            return int(part)
+    return None
+
+
+def _parent(model: torch.nn.Module, name: str):
+    path, _, attribute = name.rpartition(".")
+    return model.get_submodule(path), attribute
+
+
+def chat_copy_documents(tokenizer, films, copy, *, split: str = "train", seed: int = 0):
+    """The kit's written copy as chat conversations for ``tokenizer``'s template.
+
+    Each line becomes the answer to the very brief the copywriter sends a chat model
+    (:func:`~cinelab.textgen.copywriter.chat_brief`, no examples): the film's facts and
+    premise, a viewer who loves the line's angle (and, four times in five, a favourite film
+    of that genre), the kind and its rules. Returns
+    :class:`~cinelab.textgen.training.PromptedTokens`, whose brief is read but not scored.
+    """
+    from cinelab.textgen.audience import Audience
+    from cinelab.textgen.copywriter import Film, chat_brief
+    from cinelab.textgen.corpus import _favourite_films, build_documents
+    from cinelab.textgen.training import PromptedTokens
+
+    documents = build_documents(films, copy, seed=seed)
+    favourites = _favourite_films(films, documents, seed)
+    film_by_id = {row.item_id: Film.from_record(row._asdict()) for row in films.itertuples()}
+    end = tokenizer.eos_token or ""
+    token_lists = []
+    for row, favourite in zip(documents.itertuples(), favourites):
+        if row.split != split:
+            continue
+        viewer = Audience("a viewer", (row.angle,), (favourite,) if favourite else ())
+        messages = chat_brief(film_by_id[row.item_id], viewer, row.kind, row.angle)
+        prompt = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        prompt_ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
+        answer_ids = tokenizer(row.text + end, add_special_tokens=False)["input_ids"]
+        token_lists.append(PromptedTokens(prompt_ids + answer_ids, len(prompt_ids)))
+    return token_lists
+
+
+ADAPTER_TRAINING = {  # the shipped adapter's run: benchmarks/README.md ("A chat model taught the kit's copy")
+    "steps": 600,  # about an hour on 2 cores for SmolLM2-135M: a third of the corpus, once
+    "batch_size": 8,
+    "learning_rate": 3e-4,
+    "validation_documents": 32,  # held-out films' lines, scored every eval_every steps
+    "eval_every": 100,
+    "checkpoint_every": 25,
+}
+
+
+def train_copy_adapter(
+    chat_model,
+    output_dir: str | Path,
+    *,
+    base: str,
+    steps: int = ADAPTER_TRAINING["steps"],
+    learning_rate: float = ADAPTER_TRAINING["learning_rate"],
+    settings: AdapterSettings = AdapterSettings(),
+    films=None,
+    copy=None,
+    seed: int = 0,
+    progress: bool | None = None,
+    resume: bool = False,
+):
+    """Teach ``chat_model`` (a :class:`~cinelab.textgen.pretrained.ChatModel`) the kit's copy.
+
+    Adds adapters to its top blocks (in place), trains them on the training films' lines as
+    answers to the copywriter's own brief, keeps the step with the lowest loss on held-out
+    films' lines, and writes ``adapter.safetensors`` and ``adapter.json`` (settings, ``base``,
+    losses, time) into ``output_dir``. The state is saved every ``checkpoint_every`` steps to
+    ``output_dir/checkpoint.pt``; ``resume=True`` continues from it. ``films`` and ``copy``
+    default to the kit's catalogue and written copy.
+    """
+    import random
+    import time
+
+    from cinelab.data.embedded import read_films
+    from cinelab.textgen.corpus import load_copy
+    from cinelab.textgen.training import average_loss, train_language_model
+
+    started = time.perf_counter()
+    tokenizer, model = chat_model.tokenizer, chat_model.model
+    films = read_films() if films is None else films
+    copy = load_copy() if copy is None else copy
+    train = chat_copy_documents(tokenizer, films, copy, split="train", seed=seed)
+    validation = chat_copy_documents(tokenizer, films, copy, split="validation", seed=seed)
+    random.Random(seed).shuffle(validation)
+    validation = validation[: ADAPTER_TRAINING["validation_documents"]]
+    pad_id = (
+        tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+    )
+    loss_before = average_loss(model, validation, pad_id)
+    add_adapters(model, settings, seed=seed)
+    output_dir = Path(output_dir)
+    run = train_language_model(
+        model,
+        train,
+        validation,
+        pad_id=pad_id,
+        epochs=1,
+        max_steps=steps,
+        batch_size=ADAPTER_TRAINING["batch_size"],
+        learning_rate=learning_rate,
+        weight_decay=0.0,
+        eval_every=min(ADAPTER_TRAINING["eval_every"], steps),
+        seed=seed,
+        progress=progress,
+        checkpoint=output_dir / "checkpoint.pt",
+        checkpoint_every=ADAPTER_TRAINING["checkpoint_every"],
+        resume=resume,
+    )
+    save_adapter(
+        model, output_dir, settings,
+        base=base, seed=seed, steps=int(run.history.step.iloc[-1]), best_step=run.best_step,
+        batch_size=ADAPTER_TRAINING["batch_size"], learning_rate=learning_rate,
+        train_documents=len(train),
+        validation_loss_before=round(loss_before, 4), validation_loss=round(run.validation_loss, 4),
+        threads=torch.get_num_threads(), seconds=round(time.perf_counter() - started, 1),
+    )  # fmt: skip
+    (output_dir / "checkpoint.pt").unlink(missing_ok=True)
+    return run
