@@ -33,6 +33,10 @@ ADAPTER_PREFIX = "copy-adapter-"  # data/models/copy-adapter-<registry name>/
 def kit_adapter(name: str) -> Path | None:
     """The shipped copy adapter for the registry chat model ``name``, or None if the kit has
     none for it (an adapter only fits the model it was trained on)."""
+    from cinelab.textgen.pretrained import REGISTRY
+
+    if name not in REGISTRY:
+        return None
     folder = DATA_DIR / "models" / f"{ADAPTER_PREFIX}{name}"
     return folder if (folder / ADAPTER_FILE).is_file() else None
 

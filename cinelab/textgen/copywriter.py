@@ -776,20 +776,26 @@ def mentions_title(text: str, title: str) -> bool:
 def load_writer_model(model, adapter=AUTO):
     """``"auto"``, ``"kit"``, a registry name, a folder, or a loaded model -> a loaded model,
     with ``adapter`` merged into a chat model (see :class:`TrailerCopywriter`)."""
-    if isinstance(model, ChatModel | LanguageModel):
-        return _with_adapter(_as_chat(model), None if adapter == AUTO else adapter)
     if model == AUTO:
         chat_models = cached("chat")
         model = chat_models[0] if chat_models else KIT_MODEL_NAME
+    loaded = _load_model(model)
+    if adapter == AUTO:
+        adapter = kit_adapter(model) if isinstance(model, str) else None
+    return _with_adapter(loaded, adapter)
+
+
+def _load_model(model):
+    if isinstance(model, ChatModel | LanguageModel):
+        return _as_chat(model)
     if model == KIT_MODEL_NAME:
         if (KIT_MODEL_DIR / "config.json").is_file():
             check_model_folder(KIT_MODEL_DIR)  # a cut-short weights file is named
-        return _with_adapter(load_language_model(), None if adapter == AUTO else adapter)
+        return load_language_model()
     if Path(str(model)).expanduser().is_dir():
         check_model_folder(Path(str(model)).expanduser())
-        loaded = _as_chat(load_language_model(model))
-        return _with_adapter(loaded, None if adapter == AUTO else adapter)
-    return _with_adapter(load_chat(model), kit_adapter(str(model)) if adapter == AUTO else adapter)
+        return _as_chat(load_language_model(model))
+    return load_chat(model)
 
 
 def _with_adapter(lm, adapter):

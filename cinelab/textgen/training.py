@@ -504,7 +504,11 @@ def _weights_copy(model: torch.nn.Module) -> dict[str, torch.Tensor]:
 def _trainable_state(model: torch.nn.Module) -> dict[str, torch.Tensor]:
     """The weights that train: all of them for the kit's model, the adapters of a frozen
     pretrained one (saving its 135 M frozen weights at every checkpoint would be waste)."""
-    frozen = {name for name, parameter in model.named_parameters() if not parameter.requires_grad}
+    frozen = {  # every name of a frozen weight, the output layer tied to the embedding too
+        name
+        for name, parameter in model.named_parameters(remove_duplicate=False)
+        if not parameter.requires_grad
+    }
     return {name: value for name, value in model.state_dict().items() if name not in frozen}
 
 

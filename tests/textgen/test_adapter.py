@@ -70,6 +70,16 @@ def test_only_the_top_blocks_targets_train(tmp_path):
         add_adapters(tiny_chat(tmp_path, "other").model, AdapterSettings(targets=("nothing",)))
 
 
+def test_checkpoints_of_an_adapter_run_hold_the_adapter_only(tmp_path):
+    from cinelab.textgen.training import _trainable_state
+
+    chat = tiny_chat(tmp_path)  # its output layer is tied to the embedding
+    assert "lm_head.weight" in _trainable_state(chat.model)
+    add_adapters(chat.model, SMALL)
+    saved = _trainable_state(chat.model)
+    assert saved and all(name.endswith((".lora_a", ".lora_b")) for name in saved)
+
+
 def test_copy_documents_answer_the_writers_own_brief(tmp_path, small_copy):
     chat, films = tiny_chat(tmp_path), read_films()
     documents = chat_copy_documents(chat.tokenizer, films, small_copy, split="validation")
