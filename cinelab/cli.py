@@ -45,6 +45,10 @@ def _add_train_lm(sub) -> None:
     )
 
     def run(args):
+        if args.adapter:
+            from cinelab.textgen.copy_tuning import run_train_adapter
+
+            return run_train_adapter(args)
         from cinelab.textgen.training import run_train_lm
 
         return run_train_lm(args)

@@ -768,14 +768,12 @@ def run_train_lm(args) -> int:
         value = getattr(args, name, None)
         if value is not None and value < 1:
             raise SystemExit(f"cinelab train-lm: --{name} must be at least 1, got {value}.")
-    if getattr(args, "adapter", None):
-        return run_train_adapter(args)
     if getattr(args, "steps", None):
         raise SystemExit(
             "cinelab train-lm: --steps is for --adapter; the kit's model takes --epochs."
         )
     output = Path(args.output) if args.output else user_model_dir()
-    _require_writable(output)
+    require_writable(output)
     if not args.output:
         print(
             f"Writing the model to {output} (the shipped model in {KIT_MODEL_DIR} is left as it"
@@ -793,42 +791,7 @@ def run_train_lm(args) -> int:
     return 0
 
 
-def run_train_adapter(args) -> int:
-    """``cinelab train-lm --adapter NAME``: a copy adapter for a pulled chat model."""
-    from cinelab.textgen.adapter import ADAPTER_TRAINING, train_copy_adapter
-    from cinelab.textgen.pretrained import entry_for, load_chat
-
-    if args.epochs:
-        raise SystemExit(
-            "cinelab train-lm: --epochs is for the kit's model; an adapter takes --steps."
-        )
-    try:
-        chat = load_chat(args.adapter)  # an uncached name fails here, with the pull command
-    except (FileNotFoundError, ValueError) as error:
-        raise SystemExit(f"cinelab train-lm: {error}") from None
-    try:
-        base = entry_for(args.adapter).repo_id
-    except KeyError:
-        base = str(args.adapter)
-    output = (
-        Path(args.output)
-        if args.output
-        else user_model_dir().parent / f"copy-adapter-{Path(chat.name).name}"
-    )
-    _require_writable(output)
-    torch.set_num_threads(args.threads)
-    steps = args.steps or ADAPTER_TRAINING["steps"]
-    run = train_copy_adapter(
-        chat, output, base=base, steps=steps, seed=args.seed, resume=args.resume
-    )
-    print(
-        f"Trained in {run.seconds:.0f} s; held-out copy: {run.validation_loss:.3f} nats per token;"
-        f" saved to {output}. Use it with TrailerCopywriter({args.adapter!r}, adapter={str(output)!r})."
-    )
-    return 0
-
-
-def _require_writable(folder: Path) -> None:
+def require_writable(folder: Path) -> None:
     """Fail now, not after half an hour of training, if the output folder cannot be written."""
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -18,12 +18,11 @@ from cinelab.textgen.adapter import (
     AdapterSettings,
     LoRALinear,
     add_adapters,
-    chat_copy_documents,
     kit_adapter,
     merge_adapter,
     save_adapter,
-    train_copy_adapter,
 )
+from cinelab.textgen.copy_tuning import chat_copy_documents, train_copy_adapter
 from cinelab.textgen.corpus import load_copy, split_of
 from cinelab.textgen.pretrained import entry_for
 from tests.textgen.chat_fixtures import save_tiny_chat_model

@@ -242,7 +242,7 @@ def test_a_chat_model_is_first_shown_hand_written_examples_of_the_kind(tmp_path)
     roomy = TrailerCopywriter(
         save_tiny_chat_model(tmp_path / "roomy", context=4096), n_candidates=2
     )
-    assert roomy.examples == 2 and all(text in prompt_of(roomy) for text in examples.text)
+    assert roomy.examples_shown() == 2 and all(text in prompt_of(roomy) for text in examples.text)
     roomy.configure(examples=0)
     assert not any(text in prompt_of(roomy) for text in examples.text)
     # a context too short for two examples and the answer gets one
