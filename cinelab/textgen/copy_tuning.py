@@ -19,7 +19,7 @@ from cinelab.data.embedded import read_films
 from cinelab.textgen.adapter import AdapterSettings, add_adapters, save_adapter
 from cinelab.textgen.audience import Audience
 from cinelab.textgen.copywriter import Film, chat_brief
-from cinelab.textgen.corpus import _favourite_films, build_documents, load_copy
+from cinelab.textgen.corpus import build_documents, favourite_films, load_copy
 from cinelab.textgen.training import (
     PromptedTokens,
     average_loss,
@@ -39,7 +39,7 @@ def chat_copy_documents(tokenizer, films, copy, *, split: str = "train", seed: i
     :class:`~cinelab.textgen.training.PromptedTokens`, whose brief is read but not scored.
     """
     documents = build_documents(films, copy, seed=seed)
-    favourites = _favourite_films(films, documents, seed)
+    favourites = favourite_films(films, documents, seed)
     film_by_id = {row.item_id: Film.from_record(row._asdict()) for row in films.itertuples()}
     end = tokenizer.eos_token or ""
     token_lists = []
@@ -56,7 +56,7 @@ def chat_copy_documents(tokenizer, films, copy, *, split: str = "train", seed: i
 
 
 ADAPTER_TRAINING = {  # the shipped adapter's run: benchmarks/README.md ("A chat model taught the kit's copy")
-    "steps": 600,  # about an hour on 2 cores for SmolLM2-135M: a third of the corpus, once
+    "steps": 600,  # about an hour on 2 cores for SmolLM2-135M: a quarter of one pass
     "batch_size": 8,
     "learning_rate": 3e-4,
     "validation_documents": 32,  # held-out films' lines, scored every eval_every steps

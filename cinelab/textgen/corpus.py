@@ -204,7 +204,7 @@ def build_documents(films: pd.DataFrame, copy: pd.DataFrame, *, seed: int = 0) -
     films = _checked_films(films)
     documents = pd.concat([_written_lines(films, copy), _own_taglines(films)], ignore_index=True)
     film_by_id = {film.item_id: film for film in films.itertuples(index=False)}  # a row per film
-    favourites = _favourite_films(films, documents, seed)
+    favourites = favourite_films(films, documents, seed)
     documents["prompt"] = [
         build_prompt(film_by_id[row.item_id], row.kind, angle=row.angle, favourite_film=favourite)
         for row, favourite in zip(documents.itertuples(), favourites)
@@ -264,7 +264,7 @@ def _written_lines(films: pd.DataFrame, copy: pd.DataFrame) -> pd.DataFrame:
     return merged[["item_id", "title", "year", "kind", "angle", "text"]]
 
 
-def _favourite_films(films: pd.DataFrame, documents: pd.DataFrame, seed: int) -> list[str | None]:
+def favourite_films(films: pd.DataFrame, documents: pd.DataFrame, seed: int) -> list[str | None]:
     """For each document, a film the imagined viewer loved: another film of the angle genre.
 
     Each draw is seeded by the document's own text, so adding lines to the corpus does not
