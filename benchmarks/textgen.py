@@ -117,6 +117,12 @@ def every_combination(films, viewers, kinds) -> list[tuple]:
             for viewer in viewers]  # fmt: skip
 
 
+def cold_read_pool(films: pd.DataFrame, held_out: bool) -> pd.DataFrame:
+    """The films with their split; with ``held_out``, only films the models never trained on."""
+    films = films.assign(split=[split_of(t, y) for t, y in zip(films.title, films.year)])
+    return films[films.split == "validation"] if held_out else films
+
+
 def cold_read_jobs(films, ratings, kinds, n_pieces: int, seed: int) -> list[tuple]:
     """``n_pieces`` (film, kind, viewer) drawn at random: any film, any kind, any rater."""
     rng = np.random.default_rng(seed + 1)
@@ -435,6 +441,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--new-tokens", type=int, default=40)
     parser.add_argument("--viewers", type=int, default=0, help="only personalisation, N films")
     parser.add_argument("--sheet", help="with --show: write the pieces as a cold-read sheet")
+    parser.add_argument("--held-out", action="store_true",
+                        help="with --show: draw the films from held-out films only")
     parser.add_argument("--candidates", type=int, default=8, help="the writer's candidates")
     parser.add_argument("--every-candidate", action="store_true",
                         help="with --sheet: every candidate of each piece, not the chosen one")  # fmt: skip
@@ -508,9 +516,11 @@ def main(argv: list[str] | None = None) -> None:
             f" bits per character (standard error {scores['angle_gain_standard_error']:.4f})"
         )
     if args.show:
-        print(f"\n{args.show} pieces to read cold (random films, kinds and raters):")
-        films = films.assign(split=[split_of(t, y) for t, y in zip(films.title, films.year)])
-        jobs = cold_read_jobs(films, ratings, kinds, args.show, args.seed)
+        print(f"\n{args.show} pieces to read cold (random {'held-out ' * args.held_out}films,"
+              " kinds and raters):")
+        films = cold_read_pool(films, held_out=False)
+        jobs = cold_read_jobs(cold_read_pool(films, args.held_out), ratings, kinds, args.show,
+                              args.seed)  # fmt: skip
         sample = write_pieces(writer, jobs, progress=False)
         print(f"{sample.passed.mean():.0%} pass check_copy")
         for piece in sample.itertuples():

@@ -96,3 +96,12 @@ def test_a_sheet_of_every_candidate_counts_the_jobs_a_better_choice_could_save(b
     }
     assert table.loc["blurb", "jobs with a usable candidate"] == 1
     assert table.loc["tagline", "jobs with a usable candidate"] == 0
+
+
+def test_a_held_out_cold_read_draws_only_films_no_model_trained_on(bench):
+    films, ratings = read_films(), pd.DataFrame({"user_id": [1, 2]})
+    pool = bench.cold_read_pool(films, held_out=True)
+    assert set(pool.split) == {"validation"} and 40 < len(pool) < len(films) / 5
+    jobs = bench.cold_read_jobs(pool, ratings, ["tagline"], 40, seed=0)
+    assert {film.split for film, _, _ in jobs} == {"validation"}
+    assert len(bench.cold_read_pool(films, held_out=False)) == len(films)
