@@ -64,7 +64,7 @@ def test_the_benchmark_measures_a_chat_model_shown_examples(bench, tmp_path, cap
     folder = save_tiny_chat_model(tmp_path / "chat", context=4096)
     bench.main(["--model", str(folder), "--films", "2", "--examples", "1"])
     printed = capsys.readouterr().out
-    assert f"model {folder}; 1 examples;" in printed
+    assert f"model {folder}; 1 examples, adapter none;" in printed
     assert "| pieces | 20 |" in printed  # 2 films x 2 viewers x 5 kinds
     assert "bits per character" not in printed  # scored on the kit's prompts only
 
