@@ -115,18 +115,25 @@ def save_adapter(model: torch.nn.Module, folder: str | Path, settings, **facts) 
 
 
 def read_adapter(folder: str | Path) -> tuple[AdapterSettings, dict, dict[str, torch.Tensor]]:
-    """The settings, the other facts and the weights of a saved adapter, checked."""
+    """The settings, the other facts and the weights of a saved adapter, checked: a missing,
+    cut-short or unreadable file is named in a ValueError (FileNotFoundError if absent)."""
     from safetensors.torch import load_file
+
+    from cinelab.textgen.pretrained import check_safetensors
 
     folder = Path(folder)
     for name in (ADAPTER_FILE, ADAPTER_CONFIG):
         if not (folder / name).is_file():
             raise FileNotFoundError(f"No {name} in {folder}: not a saved adapter.")
-    config = json.loads((folder / ADAPTER_CONFIG).read_text())
-    fields = AdapterSettings.__dataclass_fields__
-    settings = AdapterSettings(**{k: v for k, v in config.items() if k in fields})
-    settings = AdapterSettings(**{**asdict(settings), "targets": tuple(settings.targets)})
-    facts = {k: v for k, v in config.items() if k not in fields}
+    check_safetensors(folder / ADAPTER_FILE)
+    try:
+        config = json.loads((folder / ADAPTER_CONFIG).read_text())
+        fields = AdapterSettings.__dataclass_fields__
+        chosen = {key: value for key, value in config.items() if key in fields}
+        settings = AdapterSettings(**{**chosen, "targets": tuple(chosen.get("targets", ()))})
+    except (json.JSONDecodeError, UnicodeDecodeError, AttributeError, TypeError) as problem:
+        raise ValueError(f"{folder / ADAPTER_CONFIG} is damaged ({problem}).") from None
+    facts = {key: value for key, value in config.items() if key not in fields}
     return settings, facts, load_file(folder / ADAPTER_FILE)
 
 

@@ -141,6 +141,23 @@ def test_an_adapter_for_another_model_is_refused_by_name(tmp_path):
         merge_adapter(chat.model, tmp_path)
 
 
+def test_a_damaged_adapter_is_named_and_changes_nothing(tmp_path):
+    chat = tiny_chat(tmp_path)
+    add_adapters(chat.model, SMALL)
+    folder = save_adapter(chat.model, tmp_path / "adapter", SMALL, base="tests/tiny")
+    fresh = tiny_chat(tmp_path, "fresh")
+    weights_before = {name: p.clone() for name, p in fresh.model.named_parameters()}
+    (folder / ADAPTER_CONFIG).write_text("{not json")
+    with pytest.raises(ValueError, match=r"adapter\.json is damaged"):
+        merge_adapter(fresh.model, folder)
+    weights = (folder / ADAPTER_FILE).read_bytes()
+    (folder / ADAPTER_FILE).write_bytes(weights[: len(weights) // 2])
+    with pytest.raises(ValueError, match=r"adapter\.safetensors is truncated"):
+        merge_adapter(fresh.model, folder)
+    for name, parameter in fresh.model.named_parameters():
+        torch.testing.assert_close(parameter, weights_before[name])
+
+
 def test_the_writer_merges_an_adapter_and_then_shows_no_examples(tmp_path):
     chat = tiny_chat(tmp_path)
     add_adapters(chat.model, SMALL)
