@@ -7,7 +7,8 @@ The copywriter does three things, in order:
    (angle, a favourite film, a persona in words). The kit's own model is asked with the
    prompt it was trained on (:func:`~cinelab.textgen.corpus.build_prompt`); a chat model
    gets a short brief in its chat template, after two of the kit's hand-written pieces of the
-   same kind for other films, shown as earlier answers (few-shot prompting).
+   same kind for other films, shown as earlier answers (few-shot prompting), or alone when
+   the kit's copy adapter is merged into it (:mod:`~cinelab.textgen.adapter`).
 2. **Decode.** Greedy or beam search gives one candidate; sampling gives several, which share
    one reading of the prompt (its key/value cache is computed once and copied). With
    ``guidance`` above 1, the kit's model is steered towards the viewer's angle and away from
