@@ -518,9 +518,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.show:
         print(f"\n{args.show} pieces to read cold (random {'held-out ' * args.held_out}films,"
               " kinds and raters):")
-        films = cold_read_pool(films, held_out=False)
-        jobs = cold_read_jobs(cold_read_pool(films, args.held_out), ratings, kinds, args.show,
-                              args.seed)  # fmt: skip
+        pool = cold_read_pool(films, args.held_out)
+        jobs = cold_read_jobs(pool, ratings, kinds, args.show, args.seed)
         sample = write_pieces(writer, jobs, progress=False)
         print(f"{sample.passed.mean():.0%} pass check_copy")
         for piece in sample.itertuples():

@@ -45,12 +45,13 @@ def _add_train_lm(sub) -> None:
     )
 
     def run(args):
+        from cinelab.textgen.training import check_train_lm_options, run_train_lm
+
+        check_train_lm_options(args)
         if args.adapter:
             from cinelab.textgen.copy_tuning import run_train_adapter
 
             return run_train_adapter(args)
-        from cinelab.textgen.training import run_train_lm
-
         return run_train_lm(args)
 
     parser.set_defaults(run=run)

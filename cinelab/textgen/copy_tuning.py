@@ -133,17 +133,10 @@ def train_copy_adapter(
 
 
 def run_train_adapter(args) -> int:
-    """``cinelab train-lm --adapter NAME``: a copy adapter for a pulled chat model."""
+    """``cinelab train-lm --adapter NAME``: a copy adapter for a pulled chat model (options
+    already checked by :func:`~cinelab.textgen.training.check_train_lm_options`)."""
     from cinelab.textgen.pretrained import entry_for, load_chat
 
-    for name in ("threads", "steps"):
-        value = getattr(args, name, None)
-        if value is not None and value < 1:
-            raise SystemExit(f"cinelab train-lm: --{name} must be at least 1, got {value}.")
-    if args.epochs:
-        raise SystemExit(
-            "cinelab train-lm: --epochs is for the kit's model; an adapter takes --steps."
-        )
     try:
         chat = load_chat(args.adapter)  # an uncached name fails here, with the pull command
     except (FileNotFoundError, ValueError) as error:

@@ -760,18 +760,27 @@ def user_model_dir() -> Path:
     return Path.home() / ".cache" / "cinelab" / "trailer-gpt"
 
 
-def run_train_lm(args) -> int:
-    """Entry point of ``cinelab train-lm``: check every argument before any work starts."""
-    from cinelab.textgen.loading import KIT_MODEL_DIR
-
+def check_train_lm_options(args) -> None:
+    """Refuse bad ``cinelab train-lm`` options before any work starts, for either kind of run:
+    counts below 1, ``--steps`` for the kit's model, ``--epochs`` for an adapter."""
     for name in ("epochs", "threads", "steps"):
-        value = getattr(args, name, None)
+        value = getattr(args, name)
         if value is not None and value < 1:
             raise SystemExit(f"cinelab train-lm: --{name} must be at least 1, got {value}.")
-    if getattr(args, "steps", None):
+    if args.steps and not args.adapter:
         raise SystemExit(
             "cinelab train-lm: --steps is for --adapter; the kit's model takes --epochs."
         )
+    if args.epochs and args.adapter:
+        raise SystemExit(
+            "cinelab train-lm: --epochs is for the kit's model; an adapter takes --steps."
+        )
+
+
+def run_train_lm(args) -> int:
+    """Entry point of ``cinelab train-lm`` for the kit's model (options already checked)."""
+    from cinelab.textgen.loading import KIT_MODEL_DIR
+
     output = Path(args.output) if args.output else user_model_dir()
     require_writable(output)
     if not args.output:
