@@ -513,19 +513,19 @@ def squashed_titles() -> dict[str, str]:
 @functools.cache
 def corpus_words() -> frozenset[str]:
     """Lower-case words of the kit's hand-written copy (characters, places, directors)."""
-    from cinelab.textgen.corpus import load_copy
+    from cinelab.textgen.corpus import all_written_copy
 
-    return base_forms_of(load_copy()["text"])
+    return base_forms_of(all_written_copy()["text"])
 
 
 @functools.cache
 def default_corpus() -> CorpusIndex:
-    """The kit's written copy plus every film's logline and tagline."""
+    """The kit's written copy (both corpora) plus every film's logline and tagline."""
     from cinelab.data.embedded import read_films
-    from cinelab.textgen.corpus import load_copy
+    from cinelab.textgen.corpus import all_written_copy
 
     films = read_films()
-    texts = list(load_copy()["text"]) + [
+    texts = list(all_written_copy()["text"]) + [
         line for column in ("logline", "tagline") for line in films[column].dropna() if line
     ]
     return CorpusIndex.from_texts(texts)

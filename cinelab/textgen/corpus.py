@@ -32,6 +32,9 @@ from cinelab.data.embedded import EMBEDDED_DIR as DATA_DIR
 from cinelab.data.embedded import read_films
 
 COPY_PATH = DATA_DIR / "corpus" / "trailer_copy.tsv"
+# copy that says only what each film's title, year, genres and logline say: what a chat model
+# that does not know the films is taught (copy_tuning), so that it stops inventing plot
+GROUNDED_COPY_PATH = DATA_DIR / "corpus" / "grounded_copy.tsv"
 KINDS = ("tagline", "voiceover", "social", "blurb", "continuation")
 PROMPT_KINDS = KINDS
 COPY_COLUMNS = ("title", "year", "kind", "angle", "text")
@@ -140,6 +143,14 @@ def load_copy(path: str | Path = COPY_PATH) -> pd.DataFrame:
     if len(empty):
         raise ValueError(f"{path.name} has empty text on data row(s) {list(empty[:5] + 1)}.")
     return copy[list(COPY_COLUMNS)]
+
+
+def all_written_copy() -> pd.DataFrame:
+    """Every line written for the kit: the trailer copy and the grounded copy, one table.
+
+    What the copying check and the facts check count as the kit's own text.
+    """
+    return pd.concat([load_copy(), load_copy(GROUNDED_COPY_PATH)], ignore_index=True)
 
 
 def example_lines(film_title: str, film_year: int, kind: str, angle: str, n: int) -> pd.DataFrame:

@@ -72,7 +72,8 @@ KIND_CLAIM_WORDS = {  # a kind of film MovieLens has no genre for -> (its words,
 TITLE_MARK = "\u2063TITLE\u2063"  # stands for the film's title while claims are read
 _ADJECTIVES = r"(?:[\w'-]+\s+){0,4}?"  # up to four words before the genre word
 _SUPERLATIVE = r"(?:most|best|biggest|funniest|greatest|scariest|finest|strangest|sweetest)"
-YEAR = re.compile(r"(?<![\d,.$])\b(18[89]\d|19\d\d|20[0-3]\d)\b(?![\d,])")
+# a year, not part of a number: "1985," is a year, "1,985" and "1985,000" are not
+YEAR = re.compile(r"(?<![\d,.$])\b(18[89]\d|19\d\d|20[0-3]\d)\b(?!\d|,\d)")
 DECADE = re.compile(r"(?<![\w'’])(?:(18|19|20)|['’])?([0-9])0['’]?s\b")
 SENTENCE_BREAK = re.compile(r"(?<=[.!?:;])\s+|\n+|[\"“”]")
 ANY_TIME_NAMES = frozenset(  # capitalised words that name no one: "I", days, months, holidays
@@ -175,10 +176,10 @@ def _known_words(known_text: str) -> frozenset[str]:
 
 @functools.cache
 def kit_lines_by_film() -> dict[tuple[str, int], str]:
-    """Every film's hand-written copy, joined: (title, year) -> text."""
-    from cinelab.textgen.corpus import load_copy
+    """Every film's hand-written copy (both corpora), joined: (title, year) -> text."""
+    from cinelab.textgen.corpus import all_written_copy
 
-    copy = load_copy()
+    copy = all_written_copy()
     return {
         (title, int(year)): " \n".join(lines)
         for (title, year), lines in copy.groupby(["title", "year"])["text"]

@@ -9,8 +9,11 @@ import pytest
 
 from cinelab.data.embedded import read_films
 from cinelab.data.genres import GENRES
+from cinelab.textgen.facts import unknown_names, wrong_genre_claims
 from cinelab.textgen.corpus import (
     COPY_LENGTHS,
+    COPY_PATH,
+    GROUNDED_COPY_PATH,
     KINDS,
     build_documents,
     build_prompt,
@@ -37,23 +40,39 @@ def films():
     return read_films()
 
 
-@pytest.fixture(scope="module")
-def copy(films):
-    lines = load_copy()
+def with_films(lines: pd.DataFrame, films: pd.DataFrame) -> pd.DataFrame:
     return lines.merge(films, on=["title", "year"], how="left", suffixes=("", "_film"))
 
 
-def test_the_corpus_is_large_and_covers_every_film_with_every_kind(copy, films):
-    assert len(copy) >= 20_000
-    kinds_per_film = copy.groupby(["title", "year"])["kind"].nunique()
+@pytest.fixture(scope="module")
+def trailer_copy(films):
+    return with_films(load_copy(), films)
+
+
+@pytest.fixture(scope="module")
+def grounded(films):
+    return with_films(load_copy(GROUNDED_COPY_PATH), films)
+
+
+# the rules every written line keeps, checked on both corpora
+@pytest.fixture(scope="module", params=[COPY_PATH, GROUNDED_COPY_PATH], ids=["trailer", "grounded"])
+def copy(request, films):
+    return with_films(load_copy(request.param), films)
+
+
+@pytest.mark.parametrize(("path", "fewest_lines"), [(COPY_PATH, 20_000), (GROUNDED_COPY_PATH, 4_000)])
+def test_each_corpus_is_large_and_covers_every_film_with_every_kind(films, path, fewest_lines):
+    lines = load_copy(path)
+    assert len(lines) >= fewest_lines
+    kinds_per_film = lines.groupby(["title", "year"])["kind"].nunique()
     assert len(kinds_per_film) == len(films)
     assert (kinds_per_film == len(KINDS)).all()
 
 
-def test_a_film_of_several_genres_is_sold_from_two_angles_in_every_kind(copy):
+def test_a_film_of_several_genres_is_sold_from_two_angles_in_every_kind(trailer_copy):
     """So that the viewer line in the prompt carries signal: the same film and kind, written
     for two different fans."""
-    several = copy[copy["genres"].str.contains("|", regex=False)]
+    several = trailer_copy[trailer_copy["genres"].str.contains("|", regex=False)]
     angles = several.groupby(["title", "year", "kind"])["angle"].nunique()
     assert (angles >= 2).all(), angles[angles < 2].head().to_dict()
 
@@ -91,6 +110,32 @@ def test_no_opening_template_dominates_a_kind(copy, kind):
     openings = Counter(opening(text, title) for text, title in zip(lines["text"], lines["title"]))
     frame, count = openings.most_common(1)[0]
     assert count / len(lines) < TEMPLATE_SHARE_LIMIT, (frame, count, len(lines))
+
+
+def test_no_grounded_line_repeats_a_line_of_the_trailer_copy(trailer_copy, grounded):
+    shared = set(grounded["text"].map(normalised)) & set(trailer_copy["text"].map(normalised))
+    assert shared == set()
+
+
+def test_grounded_lines_name_only_what_the_title_and_logline_name(grounded):
+    """The point of the grounded copy: a model taught it learns not to invent people or places."""
+    invented = []
+    for text, title, year, logline in zip(
+        grounded["text"], grounded["title"], grounded["year"], grounded["logline"]
+    ):
+        names = unknown_names(text, f"{title} ({year}) {logline}")
+        if names:
+            invented.append((title, names, text))
+    assert invented == []
+
+
+def test_grounded_lines_claim_only_the_films_own_genres(grounded):
+    wrong = [
+        (title, claims)
+        for text, title, genres in zip(grounded["text"], grounded["title"], grounded["genres"])
+        if (claims := wrong_genre_claims(text, title, genres.split("|")))
+    ]
+    assert wrong == []
 
 
 def test_social_hashtags_are_the_films_own_genres_or_its_title(copy):

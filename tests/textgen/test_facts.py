@@ -91,6 +91,9 @@ def test_years_and_decades():
     assert wrong_years("The best film of 1999 and the '80s.", 1971, "") == ["1999", "'80s"]
     assert wrong_years("A $1999 budget, 19999 extras, 1,999 horses.", 1971, "") == []
     assert wrong_years("Back to 1985.", None, "") == ["1985"]
+    assert wrong_years("In 1995, a boy.", 1971, "") == ["1995"]  # a year before a comma
+    assert wrong_years("Back in 1985, again.", 1990, "In 1985, a teenager.") == []
+    assert wrong_years("1985,000 fans.", 1971, "") == []
 
 
 def test_names_are_capitalised_words_inside_sentences_or_not_english_openers():
