@@ -9,7 +9,6 @@ import pytest
 
 from cinelab.data.embedded import read_films
 from cinelab.data.genres import GENRES
-from cinelab.textgen.facts import unknown_names, wrong_genre_claims
 from cinelab.textgen.corpus import (
     COPY_LENGTHS,
     COPY_PATH,
@@ -20,6 +19,7 @@ from cinelab.textgen.corpus import (
     load_copy,
     split_of,
 )
+from cinelab.textgen.facts import unknown_names, wrong_genre_claims
 
 TEMPLATE_SHARE_LIMIT = 0.10
 GENRE_HASHTAGS = {genre.replace("-", ""): genre for genre in GENRES}  # #SciFi, #FilmNoir
@@ -60,7 +60,9 @@ def copy(request, films):
     return with_films(load_copy(request.param), films)
 
 
-@pytest.mark.parametrize(("path", "fewest_lines"), [(COPY_PATH, 20_000), (GROUNDED_COPY_PATH, 4_000)])
+@pytest.mark.parametrize(
+    ("path", "fewest_lines"), [(COPY_PATH, 20_000), (GROUNDED_COPY_PATH, 4_000)]
+)
 def test_each_corpus_is_large_and_covers_every_film_with_every_kind(films, path, fewest_lines):
     lines = load_copy(path)
     assert len(lines) >= fewest_lines
