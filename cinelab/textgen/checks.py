@@ -195,7 +195,7 @@ def check_copy(
     checks = (
         length_check(text, kind),
         fluency_check(text, extra_words=words(" ".join([title, *own_lines]))),
-        hashtag_check(text, title, genres),
+        hashtag_check(text, title, genres, kind),
         leak_check(text),
         title_check(text, title, must_name),
         repetition_check(text, title),
@@ -252,7 +252,8 @@ def is_known_word(word: str, *known: AbstractSet[str]) -> bool:
     return base in english_words()
 
 
-def hashtag_check(text: str, title: str, genres: Iterable[str]) -> Check:
+def hashtag_check(text: str, title: str, genres: Iterable[str], kind: str = "social") -> Check:
+    """Each hashtag a genre of the film, its title or English words; and only in a social post."""
     genres = list(genres)
     allowed = set().union(*(GENRE_HASHTAGS[genre] for genre in genres if genre in GENRE_HASHTAGS))
     every_genre = set().union(*GENRE_HASHTAGS.values())
@@ -276,6 +277,8 @@ def hashtag_check(text: str, title: str, genres: Iterable[str]) -> Check:
         unknown = [part for part in parts if not part.isdigit() and not is_known_word(part)]
         if unknown or not parts:
             return Check("hashtags", False, f"#{tag} is neither a genre, the title nor English.")
+    if seen and kind != "social":
+        return Check("hashtags", False, f"hashtags belong in a social post, not in a {kind}.")
     return Check("hashtags", True, "hashtags fit the film.")
 
 

@@ -77,6 +77,20 @@ def test_hashtags_follow_the_films_genres(films):
     assert set(GENRE_HASHTAGS["Sci-Fi"]) == {"scifi", "sciencefiction"}
 
 
+def test_hashtags_belong_in_social_posts_only(films):
+    """None of the kit's hand-written voice-overs, blurbs or taglines has one; a chat model's do."""
+    shape = films["The Shape of Water"]
+    voiceover = (
+        "The Shape of Water is an intense drama with a dark underbelly that keeps you guessing"
+        " until the end. #Drama"
+    )
+    report = check_copy(voiceover, shape, "voiceover")["hashtags"]
+    assert not report.passed
+    assert report.reason == "hashtags belong in a social post, not in a voiceover."
+    assert check_copy(voiceover.removesuffix(" #Drama"), shape, "voiceover")["hashtags"].passed
+    assert check_copy(voiceover, shape, "social")["hashtags"].passed
+
+
 def test_a_hashtag_of_another_films_title_fails(films):
     joker = films["Joker"]
     text = (
