@@ -25,8 +25,9 @@ def _add_train_lm(sub) -> None:
         " writes to ~/.cache/cinelab/trailer-gpt and never touches the shipped model;"
         " `--output data/models/trailer-gpt` reproduces the shipped one. It trains in bfloat16"
         " where the CPU has it in hardware (`cinelab doctor` says), otherwise in float32."
-        " With --adapter NAME it instead teaches a pulled chat model the kit's grounded copy (a LoRA"
-        " adapter on its top blocks, about 47 minutes on 2 cores for smollm2-135m-instruct);"
+        " With --adapter NAME it instead teaches a pulled chat model the kit's grounded copy"
+        " (a LoRA adapter on its top blocks, about 47 minutes on 2 cores for"
+        " smollm2-135m-instruct);"
         " `--output data/models/copy-adapter-NAME` reproduces the shipped adapter.",
     )
     parser.add_argument("--epochs", type=int, default=None, help="passes over the corpus")

@@ -64,7 +64,7 @@ def chat_copy_documents(tokenizer, films, copy, *, split: str = "train", seed: i
     return token_lists
 
 
-ADAPTER_TRAINING = {  # the shipped adapter's run: benchmarks/README.md ("A chat model taught the kit's copy")
+ADAPTER_TRAINING = {  # the shipped adapter's run: benchmarks/README.md ("Grounded copy for the adapter")
     "steps": 500,  # 47 min on 2 cores for SmolLM2-135M: 0.9 of a pass over the grounded copy
     "batch_size": 8,
     "learning_rate": 3e-4,

@@ -1,4 +1,4 @@
-"""The trailer-copy corpus: what a machine can check about it, and the one prompt format."""
+"""The written corpora (trailer copy and grounded copy): what a machine can check about them, and the one prompt format."""
 
 import re
 from collections import Counter
