@@ -252,7 +252,7 @@ def is_known_word(word: str, *known: AbstractSet[str]) -> bool:
     return base in english_words()
 
 
-def hashtag_check(text: str, title: str, genres: Iterable[str], kind: str = "social") -> Check:
+def hashtag_check(text: str, title: str, genres: Iterable[str], kind: str) -> Check:
     """Each hashtag a genre of the film, its title or English words; and only in a social post."""
     genres = list(genres)
     allowed = set().union(*(GENRE_HASHTAGS[genre] for genre in genres if genre in GENRE_HASHTAGS))

@@ -3,8 +3,9 @@
 A 135 M model does not know the films: taught the kit's trailer copy, whose writers knew them, it
 learns to add plot, names and places, and invents them. So it is taught the *grounded* copy
 (``data/corpus/grounded_copy.tsv``): lines that say only what the film's title, year, genres and
-logline say, in a copywriter's words. The copy is turned into conversations (the writer's own
-brief, answered with a line we wrote),
+logline say, in a copywriter's words (plus, as for the kit's model, each film's catalogue
+tagline, of which 22 of 804 name something the logline does not). The copy is turned into
+conversations (the writer's own brief, answered with a line we wrote),
 and :mod:`~cinelab.textgen.adapter`'s low-rank adapters on the model's top blocks are trained on
 them with the same loop as the kit's own model (:func:`~cinelab.textgen.training.train_language_model`).
 ``cinelab train-lm --adapter NAME`` runs it; the shipped adapter for SmolLM2-135M-Instruct is
