@@ -9,9 +9,10 @@ one sentence:
 - **genre claims**: the copy calls the film a genre it does not have ("Toy Story is the most
   bleakest action film ever made"). Only claims about the film count: "<title> is a ...
   comedy", "a ... comedy about ...", "the funniest ... musical ever". A genre word used another
-  way ("a touch of romance", "feels like a documentary of ...") is not a claim. Kinds of film
-  that MovieLens has no genre for count too, through the genres they imply: "Argo is the best
-  superhero film ever made" is wrong for a drama thriller, right for an action film.
+  way ("a touch of romance", "feels like a documentary of ...") is not a claim; "A romantic
+  comedy." standing alone as a sentence is one. Kinds of film that MovieLens has no genre for
+  count too, through the genres they imply: "Argo is the best superhero film ever made" is
+  wrong for a drama thriller, right for an action film.
 - **years and decades**: every year (1888-2039) or decade ("the 1980s", "the '80s") is the
   film's own or appears in what the kit knows about the film.
 - **names**: every name (a capitalised word inside a sentence, or a sentence-opening word that
@@ -83,13 +84,16 @@ ANY_TIME_NAMES = frozenset(  # capitalised words that name no one: "I", days, mo
 
 
 def _claim_pattern(genre_words: str) -> re.Pattern:
-    """A claim that the film *is* of a genre, in the three shapes copy uses."""
+    """A claim that the film *is* of a genre, in the four shapes copy uses: "<title> is a ...
+    comedy", "a ... comedy about ...", "the funniest ... comedy ever" and a sentence that is
+    nothing but the genre ("... rivalry with Mozart. A romantic comedy.")."""
     genre = rf"(?:{genre_words})\b(?!-)"
     return re.compile(
         rf"{TITLE_MARK}(?:\s+is|\s+was|,)\s+(?:a|an|the|one of the)\s+{_ADJECTIVES}{genre}"
         rf"|(?<!like )(?<!as )\b(?:a|an)\s+{_ADJECTIVES}{genre}\s+(?:about|of|that|where|in which|from|starring"
         r"|with|like no other|unlike)\b"
-        rf"|\bthe\s+{_SUPERLATIVE}\s+{_ADJECTIVES}{genre}\s+(?:ever|of)\b",
+        rf"|\bthe\s+{_SUPERLATIVE}\s+{_ADJECTIVES}{genre}\s+(?:ever|of)\b"
+        rf"|(?:^|(?<=[.!?]\s))(?:a|an)\s+{_ADJECTIVES}{genre}(?:\s+{FILM_NOUN})?\s*[.!?]",
         re.IGNORECASE,
     )
 

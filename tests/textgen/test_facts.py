@@ -86,6 +86,19 @@ def test_genre_claims_read_only_claims_about_the_film():
     ]  # a real chat model's slip about Bacurau
 
 
+def test_a_sentence_that_is_only_a_genre_is_a_claim():
+    amadeus = "The composer Salieri is tortured by his rivalry with Mozart. A romantic comedy."
+    assert wrong_genre_claims(amadeus, "Amadeus", ["Drama"]) == [
+        ("Comedy", "A romantic comedy."),
+        ("Romance", "A romantic comedy."),
+    ]  # the adapter's Amadeus blurb that two readers called wrong
+    assert wrong_genre_claims("A heist. A thriller.", "X", ["Crime"]) == [
+        ("Thriller", "A thriller.")
+    ]
+    assert wrong_genre_claims("A heist. A thriller.", "X", ["Crime", "Thriller"]) == []
+    assert wrong_genre_claims("A documentary crew? No.", "X", ["Drama"]) == []  # not a sentence
+
+
 def test_years_and_decades():
     assert wrong_years("Made in 1971, set in the 1940s.", 1971, "Set in the 1940s.") == []
     assert wrong_years("The best film of 1999 and the '80s.", 1971, "") == ["1999", "'80s"]
