@@ -26,9 +26,10 @@ def _add_train_lm(sub) -> None:
         " `--output data/models/trailer-gpt` reproduces the shipped one. It trains in bfloat16"
         " where the CPU has it in hardware (`cinelab doctor` says), otherwise in float32."
         " With --adapter NAME it instead teaches a pulled chat model the kit's grounded copy"
-        " (a LoRA adapter on its top blocks, about 47 minutes on 2 cores for"
+        " (a LoRA adapter on its top blocks, about an hour on 2 cores for"
         " smollm2-135m-instruct);"
-        " `--output data/models/copy-adapter-NAME` reproduces the shipped adapter.",
+        " `--output data/models/copy-adapter-NAME` runs the shipped adapter's recipe (the shipped"
+        " one learned the grounded copy's first set, the only one then).",
     )
     parser.add_argument("--epochs", type=int, default=None, help="passes over the corpus")
     parser.add_argument(
