@@ -9,6 +9,9 @@ Run by hand (not part of the tests):
     python benchmarks/textgen.py --viewers 40        # does the copy go each viewer's way?
     python benchmarks/textgen.py --show 40 --sheet s.md   # ... and a sheet for a blind reader
     python benchmarks/textgen.py --tally s.md ratings.md  # count the reader's verdicts by kind
+    python benchmarks/textgen.py --show 40 --pieces a.jsonl   # keep one writer's pieces, then
+    python benchmarks/textgen.py --blind a=a.jsonl b=b.jsonl --sheet s.md   # one blind sheet of
+                                   # both writers' pieces; --tally then counts each writer's
     python benchmarks/textgen.py --show 20 --candidates 12 --every-candidate --sheet s.md
                                    # every candidate on the sheet: could a better choice help?
     python benchmarks/textgen.py --model smollm2-135m-instruct --show 40   # a pulled chat model
@@ -44,6 +47,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import json
 import re
 import statistics
 import time
@@ -337,6 +341,29 @@ def read_sheet(pieces: pd.DataFrame, films: pd.DataFrame) -> str:
     return "\n".join(entries)
 
 
+def blind_sheet(writers: dict[str, pd.DataFrame], seed: int) -> tuple[pd.DataFrame, dict]:
+    """Several writers' pieces for the same jobs as one shuffled sheet, and its key.
+
+    A piece two writers wrote alike (same film, kind, angle and text) is rated once and counts
+    for both, so the reader sees each text once and cannot tell the writers apart. The key maps
+    each sheet number to the writers of its piece.
+    """
+    entries: dict[tuple, list[str]] = {}
+    for name, pieces in writers.items():
+        for piece in pieces.itertuples():
+            entries.setdefault((piece.title, piece.kind, piece.angle, piece.text), []).append(name)
+    rows = list(entries.items())
+    order = np.random.default_rng(seed).permutation(len(rows))
+    sheet = pd.DataFrame([dict(zip(("title", "kind", "angle", "text"), rows[i][0])) for i in order])
+    key = {number: rows[i][1] for number, i in enumerate(order, 1)}
+    return sheet, key
+
+
+def key_path(sheet_path) -> Path:
+    """Where a blind sheet's key is kept: beside the sheet."""
+    return Path(f"{sheet_path}.key.json")
+
+
 def every_candidate(pieces: pd.DataFrame, seed: int) -> pd.DataFrame:
     """One row per candidate, numbered by job, shuffled within each job (the chosen one hidden)."""
     rng = np.random.default_rng(seed)
@@ -368,6 +395,21 @@ def tally(sheet_path: str, ratings_path: str) -> pd.DataFrame:
         table["jobs with a usable candidate"] = best.sum()
     table.loc["all"] = table.sum()
     return table.astype(int)
+
+
+def tally_by_writer(sheet_path, ratings_path) -> pd.DataFrame:
+    """Usable pieces of each writer of a blind sheet, by kind (the sheet's key says whose)."""
+    key = json.loads(key_path(sheet_path).read_text("utf-8"))
+    kinds = {n: kind for n, kind in SHEET_ENTRY.findall(Path(sheet_path).read_text("utf-8"))}
+    verdicts = dict(VERDICT.findall(Path(ratings_path).read_text("utf-8")))
+    rated = pd.DataFrame(
+        [{"writer": writer, "kind": kinds[n], "usable": verdicts[n] == "USABLE"}
+         for n, writers in key.items() if n in verdicts for writer in writers]
+    )  # fmt: skip
+    return rated.pivot_table(
+        index="kind", columns="writer", values="usable", aggfunc="sum", margins=True,
+        margins_name="all",
+    ).astype(int)  # fmt: skip
 
 
 # ---------------------------------------------------------------- main
@@ -448,9 +490,17 @@ def main(argv: list[str] | None = None) -> None:
                         help="with --sheet: every candidate of each piece, not the chosen one")  # fmt: skip
     parser.add_argument("--tally", nargs=2, metavar=("SHEET", "RATINGS"),
                         help="count a reader's verdicts on a sheet, by kind")  # fmt: skip
+    parser.add_argument("--pieces", help="with --show: keep the pieces (JSON lines) for --blind")
+    parser.add_argument("--blind", nargs="+", metavar="NAME=PIECES",
+                        help="with --sheet: shuffle writers' kept pieces into one blind sheet")  # fmt: skip
     args = parser.parse_args(argv)
     if args.tally:
         print(tally(*args.tally).to_string())
+        if key_path(args.tally[0]).exists():
+            print("\nusable, by writer:\n" + tally_by_writer(*args.tally).to_string())
+        return
+    if args.blind:
+        write_blind_sheet(args.blind, args.sheet, args.seed)
         return
     torch.set_num_threads(args.threads)
     if args.decoding:
@@ -526,10 +576,28 @@ def main(argv: list[str] | None = None) -> None:
             mark = "pass" if piece.passed else f"FAIL ({piece.failed})"
             print(f"- [{piece.title} | {piece.kind} | user {piece.viewer}, {piece.angle}] {piece.text}"
                   f"  [{mark}]")  # fmt: skip
+        if args.pieces:
+            sample.to_json(args.pieces, orient="records", lines=True, force_ascii=False)
         if args.sheet:
             rated = every_candidate(sample, args.seed) if args.every_candidate else sample
             Path(args.sheet).write_text(read_sheet(rated, films), encoding="utf-8")
             print(f"\ncold-read sheet for a reader: {args.sheet} (rubric: benchmarks/cold_read.md)")
+
+
+def write_blind_sheet(specs: list[str], sheet_path: str | None, seed: int) -> None:
+    """``--blind name=pieces.jsonl ...``: the writers' kept pieces as one sheet and its key."""
+    if not sheet_path:
+        raise SystemExit("--blind needs --sheet: where to write the blind sheet.")
+    writers = {}
+    for spec in specs:
+        name, _, path = spec.partition("=")
+        if not name or not path or not Path(path).is_file():
+            raise SystemExit(f"--blind takes NAME=PIECES with an existing file, got {spec!r}.")
+        writers[name] = pd.read_json(path, orient="records", lines=True)
+    sheet, key = blind_sheet(writers, seed)
+    Path(sheet_path).write_text(read_sheet(sheet, read_films()), encoding="utf-8")
+    key_path(sheet_path).write_text(json.dumps(key, indent=0), encoding="utf-8")
+    print(f"{len(sheet)} distinct pieces of {len(writers)} writers: {sheet_path}, key beside it")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """The cold-read sheet and tally of benchmarks/textgen.py: what a blind reader rates is counted right."""
 
 import importlib.util
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -105,3 +106,40 @@ def test_a_held_out_cold_read_draws_only_films_no_model_trained_on(bench):
     jobs = bench.cold_read_jobs(pool, ratings, ["tagline"], 40, seed=0)
     assert {film.split for film, _, _ in jobs} == {"validation"}
     assert len(bench.cold_read_pool(films, held_out=False)) == len(films)
+
+
+def test_a_blind_sheet_of_two_writers_is_tallied_for_each(bench, tmp_path):
+    shared = {"title": "Alien", "kind": "blurb", "angle": "Horror", "text": "A crew, a signal."}
+    first = pd.DataFrame(
+        [{"title": "Toy Story", "kind": "tagline", "angle": "Comedy", "text": "Toys, alive."},
+         shared]
+    )  # fmt: skip
+    second = pd.DataFrame(
+        [{"title": "Toy Story", "kind": "tagline", "angle": "Comedy", "text": "Toys toys toys."},
+         shared]
+    )  # fmt: skip
+    paths = []
+    for name, pieces in (("first", first), ("second", second)):
+        pieces.to_json(tmp_path / f"{name}.jsonl", orient="records", lines=True)
+        paths.append(f"{name}={tmp_path / f'{name}.jsonl'}")
+    sheet_path = tmp_path / "blind.md"
+    bench.main(["--blind", *paths, "--sheet", str(sheet_path)])
+    sheet = sheet_path.read_text("utf-8")
+    assert sheet.count("## ") == 3 and sheet.count("A crew, a signal.") == 1  # rated once
+    key = json.loads(bench.key_path(sheet_path).read_text("utf-8"))
+    number = {  # each piece's number on the sheet
+        block.split("Piece: ")[1].split("\n")[0]: block.split(".")[0]
+        for block in sheet.split("## ")[1:]
+    }
+    assert key[number["A crew, a signal."]] == ["first", "second"]
+    assert key[number["Toys toys toys."]] == ["second"]
+    verdicts = {"A crew, a signal.": "USABLE", "Toys, alive.": "USABLE", "Toys toys toys.": "NOT"}
+    ratings = "".join(f"{number[text]}. {verdict} — ok — x\n" for text, verdict in verdicts.items())
+    (tmp_path / "ratings.md").write_text(ratings, encoding="utf-8")
+    table = bench.tally_by_writer(sheet_path, tmp_path / "ratings.md")
+    assert table.loc["all", "first"] == 2 and table.loc["all", "second"] == 1
+    assert table.loc["tagline"].to_dict() == {"first": 1, "second": 0, "all": 1}
+    with pytest.raises(SystemExit, match="NAME=PIECES with an existing file"):
+        bench.main(["--blind", "first=missing.jsonl", "--sheet", str(sheet_path)])
+    with pytest.raises(SystemExit, match="--blind needs --sheet"):
+        bench.main(["--blind", *paths])

@@ -9,8 +9,10 @@ one sentence:
 - **genre claims**: the copy calls the film a genre it does not have ("Toy Story is the most
   bleakest action film ever made"). Only claims about the film count: "<title> is a ...
   comedy", "a ... comedy about ...", "the funniest ... musical ever". A genre word used another
-  way ("a touch of romance", "feels like a documentary of ...") is not a claim; "A romantic
-  comedy." standing alone as a sentence is one. Kinds of film that MovieLens has no genre for
+  way ("a touch of romance", "feels like a documentary of ...", "every window holds a little
+  drama of its own") is not a claim; "A romantic comedy." standing alone as a sentence is one,
+  and so is "a gripping drama" for a film that is no Drama ("a crime drama" and "a war drama"
+  claim Crime and War). Kinds of film that MovieLens has no genre for
   count too, through the genres they imply: "Argo is the best superhero film ever made" is
   wrong for a drama thriller, right for an action film.
 - **years and decades**: every year (1888-2039) or decade ("the 1980s", "the '80s") is the
@@ -37,12 +39,13 @@ from cinelab.textgen.english import HASHTAG, LATIN_WORD, base_form, base_forms_o
 
 FILM_NOUN = r"(?:film|movie|picture|classic|feature|flick|epic)"
 GENRE_CLAIM_WORDS = {  # genre -> the words that call a film that genre
-    "Action": rf"action (?:{FILM_NOUN}|comedy|thriller)",
+    "Action": rf"action (?:{FILM_NOUN}|comedy|thriller|adventure|drama)",
     "Animation": rf"(?:animated|animation|cartoon) {FILM_NOUN}|cartoon",
     "Children": rf"(?:family|kids'?|children's) {FILM_NOUN}",
     "Comedy": r"comedy|rom-?com",
     "Crime": rf"crime (?:{FILM_NOUN}|drama|comedy|thriller|caper|saga)",
     "Documentary": r"documentary",
+    "Drama": r"(?<!crime )(?<!war )drama",  # "crime drama" and "war drama" name Crime and War
     "Fantasy": r"fantasy",
     "Film-Noir": r"(?:film |neo-)?noir",
     "Horror": rf"horror(?: {FILM_NOUN})?",
@@ -72,6 +75,9 @@ KIND_CLAIM_WORDS = {  # a kind of film MovieLens has no genre for -> (its words,
 }
 TITLE_MARK = "\u2063TITLE\u2063"  # stands for the film's title while claims are read
 _ADJECTIVES = r"(?:[\w'-]+\s+){0,4}?"  # up to four words before the genre word
+# "a drama of" is a claim; "a little drama of its own" (what a window across the courtyard
+# holds) is not: something in the film has its own drama
+_OF_NOT_OWN = r"of(?!\s+(?:its|their|his|her|your|our|my)\s+own\b)"
 _SUPERLATIVE = r"(?:most|best|biggest|funniest|greatest|scariest|finest|strangest|sweetest)"
 # a year, not part of a number: "1985," is a year, "1,985" and "1985,000" are not
 YEAR = re.compile(r"(?<![\d,.$])\b(18[89]\d|19\d\d|20[0-3]\d)\b(?!\d|,\d)")
@@ -90,7 +96,7 @@ def _claim_pattern(genre_words: str) -> re.Pattern:
     genre = rf"(?:{genre_words})\b(?!-)"
     return re.compile(
         rf"{TITLE_MARK}(?:\s+is|\s+was|,)\s+(?:a|an|the|one of the)\s+{_ADJECTIVES}{genre}"
-        rf"|(?<!like )(?<!as )\b(?:a|an)\s+{_ADJECTIVES}{genre}\s+(?:about|of|that|where|in which|from|starring"
+        rf"|(?<!like )(?<!as )\b(?:a|an)\s+{_ADJECTIVES}{genre}\s+(?:about|{_OF_NOT_OWN}|that|where|in which|from|starring"
         r"|with|like no other|unlike)\b"
         rf"|\bthe\s+{_SUPERLATIVE}\s+{_ADJECTIVES}{genre}\s+(?:ever|of)\b"
         rf"|(?:^|(?<=[.!?]\s))(?:a|an)\s+{_ADJECTIVES}{genre}(?:\s+{FILM_NOUN})?\s*[.!?]",

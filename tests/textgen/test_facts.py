@@ -86,6 +86,25 @@ def test_genre_claims_read_only_claims_about_the_film():
     ]  # a real chat model's slip about Bacurau
 
 
+def test_drama_is_a_claim_unless_it_names_crime_or_war():
+    exit_shop = "A French businessman who never stops videotaping. A gripping drama of obsession."
+    assert wrong_genre_claims(
+        exit_shop, "Exit Through the Gift Shop", ["Comedy", "Documentary"]
+    ) == [
+        ("Drama", "A gripping drama of")
+    ]  # a slip two readers called wrong (December, fifteenth session)
+    die_hard = "Die Hard is a gripping crime drama that keeps your heart racing."
+    assert wrong_genre_claims(die_hard, "Die Hard", ["Action", "Crime", "Thriller"]) == []
+    assert wrong_genre_claims("X is a war drama about a pilot.", "X", ["War"]) == []
+    window = "Every window across the courtyard holds a little drama of its own."
+    assert wrong_genre_claims(window, "Rear Window", ["Mystery", "Thriller"]) == []  # not the film
+    assert wrong_genre_claims("Toy Story is an action adventure drama.", "Toy Story",
+                              ["Adventure", "Animation", "Children", "Comedy"]) == [
+        ("Action", "Toy Story is an action adventure"),
+        ("Drama", "Toy Story is an action adventure drama"),
+    ]  # fmt: skip
+
+
 def test_a_sentence_that_is_only_a_genre_is_a_claim():
     amadeus = "The composer Salieri is tortured by his rivalry with Mozart. A romantic comedy."
     assert wrong_genre_claims(amadeus, "Amadeus", ["Drama"]) == [
@@ -135,7 +154,7 @@ def test_a_film_without_a_year_is_checked_for_claims_and_names():
 def test_the_kits_own_copy_rarely_trips_the_genre_and_year_rules():
     """Each hand-written line judged against the film's other lines (leave one out).
 
-    Measured: 31 of 20,077 lines make a genre claim the MovieLens genres lack (all arguable:
+    Measured: 30 of 20,077 lines make a genre claim the MovieLens genres lack (all arguable:
     "Badlands is a teenage romance"), 112 name a year or decade no other line of the film has.
     """
     films = read_films()
