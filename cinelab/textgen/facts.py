@@ -7,14 +7,14 @@ stops trusting the copy at once. Three rules catch most of these slips, each exp
 one sentence:
 
 - **genre claims**: the copy calls the film a genre it does not have ("Toy Story is the most
-  bleakest action film ever made"). Only claims about the film count: "<title> is a ...
-  comedy", "a ... comedy about ...", "the funniest ... musical ever". A genre word used another
-  way ("a touch of romance", "feels like a documentary of ...", "every window holds a little
-  drama of its own") is not a claim; "A romantic comedy." standing alone as a sentence is one,
-  and so is "a gripping drama" for a film that is no Drama ("a crime drama" and "a war drama"
-  claim Crime and War). Kinds of film that MovieLens has no genre for
-  count too, through the genres they imply: "Argo is the best superhero film ever made" is
-  wrong for a drama thriller, right for an action film.
+  bleakest action film ever made"). Only claims about the film count: "<title> is a ... comedy",
+  "a ... comedy about ...", "the funniest ... musical ever". A genre word used another way ("a
+  touch of romance", "feels like a documentary of ...", "every window holds a little drama of
+  its own") is not a claim; "A romantic comedy." standing alone as a sentence is one, and so is
+  "a gripping drama" for a film that is no Drama ("a crime drama" and "a war drama" claim Crime
+  and War). Kinds of film that MovieLens has no genre for count too, through the genres they
+  imply: "Argo is the best superhero film ever made" is wrong for a drama thriller, right for an
+  action film.
 - **years and decades**: every year (1888-2039) or decade ("the 1980s", "the '80s") is the
   film's own or appears in what the kit knows about the film.
 - **names**: every name (a capitalised word inside a sentence, or a sentence-opening word that

@@ -92,7 +92,7 @@ def test_drama_is_a_claim_unless_it_names_crime_or_war():
         exit_shop, "Exit Through the Gift Shop", ["Comedy", "Documentary"]
     ) == [
         ("Drama", "A gripping drama of")
-    ]  # a slip two readers called wrong (December, fifteenth session)
+    ]  # a slip both blind readers called wrong (benchmarks/README.md)
     die_hard = "Die Hard is a gripping crime drama that keeps your heart racing."
     assert wrong_genre_claims(die_hard, "Die Hard", ["Action", "Crime", "Thriller"]) == []
     assert wrong_genre_claims("X is a war drama about a pilot.", "X", ["War"]) == []
