@@ -375,21 +375,26 @@ def every_candidate(pieces: pd.DataFrame, seed: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def tally(sheet_path: str, ratings_path: str) -> pd.DataFrame:
-    """Usable pieces by kind, from a sheet and a reader's verdicts (benchmarks/cold_read.md)."""
+def read_verdicts(sheet_path, ratings_path) -> pd.DataFrame:
+    """One row per piece of a sheet: its ``number``, ``kind`` and whether the reader found it
+    ``usable``. A piece without a verdict stops the count: a tally of part of a sheet misleads."""
     kinds = {int(n): kind for n, kind in SHEET_ENTRY.findall(Path(sheet_path).read_text("utf-8"))}
-    verdicts = dict(VERDICT.findall(Path(ratings_path).read_text("utf-8")))
-    missing = sorted(set(kinds) - {int(n) for n in verdicts})
+    verdicts = {int(n): v for n, v in VERDICT.findall(Path(ratings_path).read_text("utf-8"))}
+    missing = sorted(set(kinds) - set(verdicts))
     if missing:
         raise SystemExit(f"{ratings_path} has no verdict for piece(s) {missing[:10]}.")
-    rated = pd.DataFrame(
-        [{"kind": kinds[int(n)], "usable": verdict == "USABLE"} for n, verdict in verdicts.items()
-         if int(n) in kinds]
-    )  # fmt: skip
+    return pd.DataFrame(
+        [{"number": n, "kind": kind, "usable": verdicts[n] == "USABLE"} for n, kind in kinds.items()]
+    )
+
+
+def tally(sheet_path: str, ratings_path: str) -> pd.DataFrame:
+    """Usable pieces by kind, from a sheet and a reader's verdicts (benchmarks/cold_read.md)."""
+    rated = read_verdicts(sheet_path, ratings_path)
     table = rated.groupby("kind")["usable"].agg(pieces="size", usable="sum")
     jobs = {int(n): int(job) for n, job in SHEET_JOB.findall(Path(sheet_path).read_text("utf-8"))}
     if jobs:  # a sheet of every candidate: could a better choice among them have helped?
-        rated["job"] = [jobs[int(n)] for n in verdicts if int(n) in kinds]
+        rated["job"] = rated["number"].map(jobs)
         best = rated.groupby(["job", "kind"])["usable"].max().groupby("kind")
         table["jobs"] = best.size()
         table["jobs with a usable candidate"] = best.sum()
@@ -399,14 +404,10 @@ def tally(sheet_path: str, ratings_path: str) -> pd.DataFrame:
 
 def tally_by_writer(sheet_path, ratings_path) -> pd.DataFrame:
     """Usable pieces of each writer of a blind sheet, by kind (the sheet's key says whose)."""
-    key = json.loads(key_path(sheet_path).read_text("utf-8"))
-    kinds = {n: kind for n, kind in SHEET_ENTRY.findall(Path(sheet_path).read_text("utf-8"))}
-    verdicts = dict(VERDICT.findall(Path(ratings_path).read_text("utf-8")))
-    rated = pd.DataFrame(
-        [{"writer": writer, "kind": kinds[n], "usable": verdicts[n] == "USABLE"}
-         for n, writers in key.items() if n in verdicts for writer in writers]
-    )  # fmt: skip
-    return rated.pivot_table(
+    key = json.loads(key_path(sheet_path).read_text("utf-8"))  # sheet number -> its writers
+    rated = read_verdicts(sheet_path, ratings_path)
+    rated["writer"] = rated["number"].astype(str).map(key)  # JSON keys are strings
+    return rated.explode("writer").pivot_table(
         index="kind", columns="writer", values="usable", aggfunc="sum", margins=True,
         margins_name="all",
     ).astype(int)  # fmt: skip
